@@ -1,0 +1,171 @@
+"""The `xxgk` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from xxgk.config import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="run the whole pipeline on a local demo portal")
+    demo.add_argument("--data", help="data directory (default: data/)")
+    demo.set_defaults(handler=demo_command)
+
+    run = commands.add_parser("run", help="run the whole pipeline on portals")
+    run.add_argument("--start-url", action="append", required=True, dest="start_urls")
+    run.add_argument("--data", help="data directory (default: data/)")
+    run.add_argument(
+        "--no-polite",
+        action="store_false",
+        dest="polite",
+        help="no delays or throttling (only for portals you run yourself)",
+    )
+    run.set_defaults(handler=run_command)
+
+    parse = commands.add_parser("parse", help="parse report files into xxgk.report/1 records")
+    parse.add_argument("files", nargs="+")
+    parse.add_argument("--jsonl", action="store_true", help="one record per line")
+    parse.set_defaults(handler=parse_command)
+
+    export = commands.add_parser("export", help="write every report in the warehouse as JSONL")
+    export.add_argument("--data", help="data directory (default: data/)")
+    export.add_argument("--out", required=True)
+    export.set_defaults(handler=export_command)
+
+    sites = commands.add_parser("sites", help="list the portals of the site registry")
+    sites.add_argument("--filter", help="substring of a name or host, or adcode:41*")
+    sites.set_defaults(handler=sites_command)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=ui_command)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    from xxgk.demo.portal import DemoPortal
+    from xxgk.pipeline import run_pipeline
+
+    settings = Settings.from_env(args.data)
+    with DemoPortal() as portal:
+        print(f"demo portal serving on {portal.url}", file=sys.stderr)
+        summary = run_pipeline([portal.url], settings, polite=False)
+    print_summary(summary, settings)
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from xxgk.pipeline import run_pipeline
+
+    settings = Settings.from_env(args.data)
+    print_summary(run_pipeline(args.start_urls, settings, polite=args.polite), settings)
+    return 0
+
+
+def print_summary(summary, settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from warehouse import Warehouse
+    from xxgk.pipeline import EXAMPLE_QUERY
+
+    checks = summary.checks
+    lines = [
+        "",
+        "xxgk pipeline finished",
+        f"  sites crawled          {summary.sites}",
+        f"  pages fetched          {summary.pages_fetched}",
+        f"  documents archived     {summary.documents}",
+        f"  reports parsed         {summary.reports_parsed}",
+        f"  identity checks        {checks['passed']} passed, {checks['failed']} failed, "
+        f"{checks['undecided']} undecided (a blank cell)",
+        "  errors recorded        "
+        + (", ".join(f"{kind} {n}" for kind, n in sorted(summary.errors.items())) or "none"),
+        f"  warehouse              {redact(settings.database_url)}",
+        f"  archive                {settings.archive_url}",
+        "  warehouse rows         "
+        + ", ".join(f"{table} {n}" for table, n in summary.warehouse_rows.items()),
+        "",
+        "Example query (share of requests granted in full):",
+        *("  " + line for line in EXAMPLE_QUERY.splitlines()),
+        "",
+    ]
+    with Warehouse(settings.database_url).engine.connect() as connection:
+        result = connection.execute(text(EXAMPLE_QUERY))
+        lines.append(format_rows(list(result.keys()), [tuple(row) for row in result]))
+    print("\n".join(lines))
+
+
+def format_rows(columns: list[str], rows: list[tuple]) -> str:
+    cells = [columns, *[["" if v is None else str(v) for v in row] for row in rows]]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+    return "\n".join(
+        "  " + "  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))
+        for row in cells
+    )
+
+
+def _width(value: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
+
+
+def redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def parse_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from parsers.cli import parse_files
+
+    for result in tqdm(
+        parse_files(args.files), total=len(args.files), disable=None, unit="file", file=sys.stderr
+    ):
+        indent = None if args.jsonl else 2
+        print(json.dumps(result, ensure_ascii=False, indent=indent))
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from warehouse import Warehouse
+
+    settings = Settings.from_env(args.data)
+    count = Warehouse(settings.database_url).export_jsonl(Path(args.out))
+    print(f"wrote {count} reports to {args.out}", file=sys.stderr)
+    return 0
+
+
+def sites_command(args: argparse.Namespace) -> int:
+    from xxgk.registry import load_sites, sites_table
+
+    chosen = load_sites(args.filter)
+    print(sites_table(chosen))
+    print(f"{len(chosen)} sites", file=sys.stderr)
+    return 0
+
+
+def ui_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    home = (settings.data_dir / "dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(home))
+    workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
+    command = ["dagster", "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(args.port)]
+    return subprocess.call(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
