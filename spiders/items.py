@@ -1,0 +1,38 @@
+"""One `Capture` per fetched (or failed) request: the crawl's provenance record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Literal, TypedDict
+
+Role = Literal["home", "column", "listing", "report_page", "attachment", "other"]
+
+
+class CaptureError(TypedDict):
+    # http_404 | http_4xx | http_5xx | timeout | connection | dns | blocked | soft_404 | download
+    kind: str
+    message: str
+
+
+@dataclass
+class Capture:
+    url: str
+    site: str
+    role: Role
+    status: int | None = None
+    fetched_at: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    referer: str | None = None
+    title: str | None = None
+    report_page_url: str | None = None
+    file_name: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    media_type: str | None = None
+    body: bytes | None = None
+    sha256: str | None = None
+    size: int | None = None
+    error: CaptureError | None = None
+
+
+#: What the capture log holds: every field but `body`, which lives in the archive.
+CAPTURE_FIELDS = [f.name for f in fields(Capture) if f.name != "body"]

@@ -1,0 +1,52 @@
+"""Item pipelines: archive the raw bytes first, so nothing later can lose them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
+
+from spiders.items import Capture
+from xxgk.archive import Archive, open_archive
+
+logger = logging.getLogger(__name__)
+
+
+class ArchivePipeline:
+    """Store `body` in the content-addressed archive, record sha256/size, drop the bytes.
+
+    If the archive refuses a write, the crawl stops (reason `archive_failed`): fetching on
+    without keeping what was fetched would only produce captures whose bytes are lost.
+    """
+
+    def __init__(self, crawler: Crawler, archive: Archive) -> None:
+        self.crawler = crawler
+        self.archive = archive
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        archive_url = crawler.settings.get("XXGK_ARCHIVE_URL")
+        if not archive_url:
+            raise ValueError("XXGK_ARCHIVE_URL is not set: refusing to crawl without an archive")
+        return cls(crawler, open_archive(archive_url))
+
+    async def process_item(self, item: Capture) -> Capture:
+        if item.body is None:
+            return item
+        try:
+            # off the reactor thread: an S3 upload must not stall the crawl
+            item.sha256 = await asyncio.to_thread(self.archive.put, item.body)
+        except Exception as exc:
+            logger.error(
+                "archive %s failed to store %s, stopping: %r", self.archive.url, item.url, exc
+            )
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
+            raise DropItem(f"not archived: {item.url}") from exc
+        item.size = len(item.body)
+        item.body = None
+        logger.debug("archived %s: %d bytes as %s", item.url, item.size, item.sha256)
+        return item

@@ -1,0 +1,178 @@
+"""The generic portal spider: home → disclosure column → annual-report column → reports.
+
+Site families that need more than link text (script pagers, JSON list APIs) plug in through
+`XXGK_PAGERS` or subclass this spider and override the `parse_*` step that differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any, Self
+from urllib.parse import unquote, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.utils.misc import load_object
+from twisted.python.failure import Failure
+
+from spiders.errors import failure_error, response_error
+from spiders.items import Capture, Role
+from spiders.links import (
+    Anchor,
+    anchors,
+    attachment_extension,
+    is_disclosure_column,
+    is_report_column,
+    is_report_title,
+    is_year_column,
+)
+from spiders.paging import Pager
+from spiders.responses import disposition_filename, headers_dict, media_type, page_title
+
+logger = logging.getLogger(__name__)
+
+
+class PortalSpider(Spider):
+    name = "portal"
+
+    def __init__(self, start_urls: list[str] | str = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # `scrapy crawl portal -a start_urls=URL,URL` passes a string
+        self.start_urls = start_urls.split(",") if isinstance(start_urls, str) else start_urls
+        self.pagers: list[Pager] = []
+        self.max_list_pages = 0
+        self.list_pages: defaultdict[str, set[str]] = defaultdict(set)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.pagers = [load_object(path)() for path in settings.getlist("XXGK_PAGERS")]
+        spider.max_list_pages = settings.getint("XXGK_MAX_LIST_PAGES")
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            logger.info("crawling portal %s", url)
+            request = self.follow(Anchor(url, ""), "home", self.parse_navigation, site=url)
+            yield request.replace(dont_filter=True)
+
+    def follow(self, anchor: Anchor, role: Role, callback: Any, **meta: Any) -> Request:
+        meta = {"role": role, "title": anchor.text or None, **meta}
+        return Request(anchor.url, callback=callback, errback=self.failed, meta=meta)
+
+    def parse_navigation(self, response: Response) -> Iterator[Capture | Request]:
+        """Home, disclosure column and list pages: capture, then follow what leads to reports."""
+        capture = self.capture(response)
+        yield capture
+        if capture.error:
+            return
+        site, role = response.meta["site"], response.meta["role"]
+        for anchor in anchors(response):
+            if is_report_title(anchor.text):
+                yield self.follow_report(anchor, site)
+            elif is_report_column(anchor) or (role == "listing" and is_year_column(anchor.text)):
+                yield from self.follow_list_page(anchor, site, column=anchor.url)
+            elif role != "listing" and is_disclosure_column(anchor):
+                yield self.follow(anchor, "column", self.parse_navigation, site=site)
+        if role == "listing":
+            column = response.meta["column"]
+            for url in {url for pager in self.pagers for url in pager.pages(response)}:
+                yield from self.follow_list_page(Anchor(url, ""), site, column=column)
+
+    def follow_report(self, anchor: Anchor, site: str) -> Request:
+        if attachment_extension(anchor.url, anchor.text):
+            return self.follow(anchor, "attachment", self.parse_attachment, site=site)
+        return self.follow(anchor, "report_page", self.parse_report_page, site=site)
+
+    def follow_list_page(self, anchor: Anchor, site: str, column: str) -> Iterator[Request]:
+        pages = self.list_pages[column]
+        if anchor.url in pages:
+            return
+        if len(pages) >= self.max_list_pages:
+            logger.warning("column %s: stopped paging at %d pages", column, self.max_list_pages)
+            return
+        pages.add(anchor.url)
+        yield self.follow(anchor, "listing", self.parse_navigation, site=site, column=column)
+
+    def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
+        capture = self.capture(response)
+        if not capture.error:
+            found = [a for a in anchors(response) if attachment_extension(a.url, a.text)]
+            capture.attachments = [a.url for a in found]
+            logger.info("report page %s: %d attachment(s)", response.url, len(found))
+            for anchor in found:
+                yield self.follow(
+                    anchor,
+                    "attachment",
+                    self.parse_attachment,
+                    site=response.meta["site"],
+                    report_page_url=response.url,
+                )
+        yield capture
+
+    def parse_attachment(self, response: Response) -> Iterator[Capture]:
+        capture = self.capture(response)
+        capture.file_name = attachment_file_name(response)
+        logger.info("attachment %s: %s", response.url, capture.file_name)
+        yield capture
+
+    def capture(self, response: Response) -> Capture:
+        meta = response.meta
+        capture = Capture(
+            url=response.url,
+            site=meta["site"],
+            role=meta["role"],
+            status=response.status,
+            fetched_at=now(),
+            headers=headers_dict(response),
+            referer=referer(response.request),
+            title=meta["title"] or page_title(response),
+            report_page_url=meta.get("report_page_url"),
+            media_type=media_type(response),
+            body=response.body,
+            error=response_error(response),
+        )
+        if capture.error:
+            logger.warning("%s %s: %s", capture.role, capture.url, capture.error["message"])
+        return capture
+
+    def failed(self, failure: Failure) -> Iterator[Capture]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        error = failure_error(failure)
+        logger.warning("%s %s not fetched: %s", meta["role"], request.url, error["message"])
+        yield Capture(
+            url=request.url,
+            site=meta["site"],
+            role=meta["role"],
+            fetched_at=now(),
+            referer=referer(request),
+            title=meta["title"],
+            report_page_url=meta.get("report_page_url"),
+            error=error,
+        )
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def referer(request: Request | None) -> str | None:
+    value = request.headers.get(b"Referer") if request is not None else None
+    return value.decode("latin-1") if value else None
+
+
+def attachment_file_name(response: Response) -> str | None:
+    """Content-Disposition's name, else anchor text naming a file, else the URL's last segment."""
+    text = response.meta["title"] or ""
+    if named := disposition_filename(response):
+        return named
+    if attachment_extension("", text):
+        return text
+    return unquote(PurePosixPath(urlsplit(response.url).path).name) or text or None

@@ -1,0 +1,1 @@
+"""A local stand-in for a county government portal, built from the seed reports."""
