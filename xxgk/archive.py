@@ -32,7 +32,8 @@ class Archive(Protocol):
         """Store `data` durably (idempotent) and return its sha256."""
 
     def get(self, digest: str) -> bytes:
-        """Return the bytes stored under `digest`, verified against it."""
+        """Return the bytes stored under `digest`, verified against it (DigestMismatch if
+        corrupt, FileNotFoundError if absent)."""
 
     def exists(self, digest: str) -> bool: ...
 

@@ -1,0 +1,267 @@
+"""The warehouse on real databases: every test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from `XXGK_TEST_POSTGRES_URL` (default: the local server's `test` database);
+each session works in a database of its own, and each test in a schema of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, make_url, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from warehouse import Warehouse
+from warehouse.tables import captures, metadata, report_cells, reports
+
+EXPECTED = Path(__file__).parent / "fixtures" / "expected"
+POSTGRES_URL = os.environ.get(
+    "XXGK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TABLES = {
+    "sites", "captures", "documents", "reports", "report_cells", "report_checks", "parse_errors",
+}  # fmt: skip
+VERSION = "parser-1"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[URL]:
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        server.connect().close()
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}")
+    name = f"xxgk_test_{secrets.token_hex(4)}"
+    with server.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def postgres_schema_url(database: URL) -> str:
+    schema = f"t_{secrets.token_hex(4)}"
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    url = database.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def wh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/nested/warehouse.db"
+    else:
+        url = postgres_schema_url(request.getfixturevalue("postgres_database"))
+    warehouse = Warehouse(url)
+    yield warehouse
+    warehouse.dispose()
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def expected_records() -> list[dict[str, Any]]:
+    records = []
+    for path in sorted(EXPECTED.glob("*.json")):
+        record = json.loads(path.read_text())
+        record.pop("notes")
+        record["checks"] = [
+            {"name": "applications.rows", "passed": True, "detail": "23 rows add up"},
+            {"name": "review_litigation.groups", "passed": None, "detail": "a cell is null"},
+        ]
+        record["sections"] = {"overview": f"{record['organ']}概述", "problems": "", "other": "无"}
+        records.append(record)
+    return records
+
+
+def inputs(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """What the crawl and parse steps produce for these records, plus one unparseable file."""
+    captures, documents, results = [], [], []
+    for index, record in enumerate([*records, None]):
+        site = f"http://www.gov{index}.example.cn/"
+        page, attachment = f"{site}xxgk/{index}.html", f"{site}files/{index}.pdf"
+        base = {
+            "headers": {"Content-Type": "text/html"}, "site": site, "title": f"报告{index}",
+            "report_page_url": page, "attachments": [attachment], "status": 200, "error": None,
+            "fetched_at": f"2024-05-0{index + 1}T08:00:00+08:00", "referer": site,
+        }  # fmt: skip
+        sha = digest(attachment)
+        captures += [
+            {**base, "url": page, "role": "page", "file_name": None, "media_type": "text/html",
+             "sha256": digest(page), "size": 100},
+            {**base, "url": attachment, "role": "attachment", "file_name": f"{index}.pdf",
+             "media_type": "application/pdf", "sha256": sha, "size": 2000},
+        ]  # fmt: skip
+        documents.append(
+            {"sha256": sha, "url": page, "file_url": attachment, "media_type": "application/pdf",
+             "size": 2000, "site": site, "title": f"报告{index}", "file_name": f"{index}.pdf"}
+        )  # fmt: skip
+        results.append(
+            {"document_sha256": sha, "record": record}
+            if record
+            else {"document_sha256": sha, "error": {"kind": "no_tables", "message": "空白"}}
+        )
+    captures.append(
+        {**captures[0], "url": "http://www.gov0.example.cn/gone", "status": None, "sha256": None,
+         "size": None, "error": {"kind": "timeout", "message": "read timed out"}}
+    )  # fmt: skip
+    return {"captures": captures, "documents": documents, "results": results}
+
+
+def cell_count(record: dict[str, Any]) -> int:
+    tables = ("active_disclosure", "applications", "review_litigation")
+    return sum(len(columns) for table in tables for columns in record[table].values())
+
+
+@pytest.mark.filterwarnings("ignore:.*expression-based index")  # SQLite can't reflect them
+def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Warehouse) -> None:
+    wh.migrate()
+    wh.migrate()
+    schema = inspect(wh.engine)
+    assert set(schema.get_table_names()) == TABLES | {"alembic_version"}
+    assert schema.get_view_names() == ["v_applications"]
+    with wh.engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == "0001"
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+    wh.downgrade()
+    schema = inspect(wh.engine)
+    assert set(schema.get_table_names()) == {"alembic_version"}
+    assert schema.get_view_names() == []
+
+
+def test_load_counts_and_reload_adds_nothing(wh: Warehouse) -> None:
+    records = expected_records()
+    data = inputs(records)
+    wh.migrate()
+    stats = wh.load(**data, parser_version=VERSION)
+    expected = {
+        "sites": 6,
+        "captures": 13,
+        "documents": 6,
+        "reports": 5,
+        "report_cells": sum(cell_count(record) for record in records),
+        "report_checks": 10,
+        "parse_errors": 1,
+    }
+    assert stats.added == expected
+    assert wh.counts() == expected
+    again = wh.load(**data, parser_version=VERSION)
+    assert set(again.added.values()) == {0}
+    assert wh.counts() == expected
+
+
+def test_recrawl_of_the_same_bytes_updates_last_seen(wh: Warehouse) -> None:
+    data = inputs(expected_records())
+    wh.migrate()
+    wh.load(**data, parser_version=VERSION)
+    later = [{**capture, "fetched_at": "2025-01-01T00:00:00Z"} for capture in data["captures"]]
+    assert set(wh.load(later, [], [], VERSION).added.values()) == {0}
+    with wh.engine.connect() as connection:
+        seen = connection.execute(select(captures.c.first_seen_at, captures.c.last_seen_at)).all()
+    assert len(seen) == 13
+    assert all(first.month == 5 and last.year == 2025 for first, last in seen)
+
+
+def test_export_round_trips_records_with_their_source(wh: Warehouse, tmp_path: Path) -> None:
+    records = expected_records()
+    data = inputs(records)
+    wh.migrate()
+    wh.load(**data, parser_version=VERSION)
+    path = tmp_path / "out" / "reports.jsonl"
+    assert wh.export_jsonl(path) == 5
+    exported = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    sources = [
+        {key: document[key] for key in ("url", "file_url", "sha256", "media_type")}
+        for document in data["documents"]
+    ]
+    assert exported == [
+        {**record, "source": source} for record, source in zip(records, sources, strict=False)
+    ]
+
+
+def test_missing_and_inferred_cells_keep_their_status(wh: Warehouse) -> None:
+    records = expected_records()
+    wh.migrate()
+    wh.load(**inputs(records), parser_version=VERSION)
+    record = records[4]
+    cell = report_cells.c
+    query = (
+        select(cell.row, cell.column, cell.value, cell.status)
+        .join(reports, reports.c.id == cell.report_id)
+        .where(reports.c.title == record["title"], cell.table == "applications")
+    )
+    with wh.engine.connect() as connection:
+        cells = {(row, column): tuple(rest) for row, column, *rest in connection.execute(query)}
+    assert cells[("granted", "natural_person")] == (None, "missing")
+    assert cells[("granted", "research")] == (0, "inferred")
+    assert cells[("granted", "total")] == (record["applications"]["granted"]["total"], "printed")
+    assert len(cells) == 23 * 7
+
+
+def test_parse_errors_are_stored(wh: Warehouse) -> None:
+    wh.migrate()
+    wh.load(**inputs(expected_records()), parser_version=VERSION)
+    with wh.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT d.file_name, e.parser_version, e.kind, e.message FROM parse_errors e "
+                 "JOIN documents d ON d.id = e.document_id")
+        ).all()  # fmt: skip
+    assert [tuple(row) for row in stored] == [("5.pdf", VERSION, "no_tables", "空白")]
+
+
+def test_new_parser_version_adds_reports_and_keeps_history(wh: Warehouse, tmp_path: Path) -> None:
+    records = expected_records()
+    data = inputs(records)
+    wh.migrate()
+    wh.load(**data, parser_version=VERSION)
+    revised = copy.deepcopy(data["results"])
+    for result in revised[:5]:
+        result["record"]["organ"] += "（修订）"
+    stats = wh.load(data["captures"], data["documents"], revised, parser_version="parser-2")
+    assert stats.added["reports"] == 5
+    assert stats.added["captures"] == stats.added["documents"] == 0
+    assert wh.counts()["reports"] == 10
+    with wh.engine.connect() as connection:
+        query = select(reports.c.record).where(reports.c.parser_version == VERSION)
+        old = connection.execute(query.order_by(reports.c.id)).scalars().all()
+    assert old == records
+    wh.export_jsonl(tmp_path / "reports.jsonl")
+    lines = (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line)["organ"].endswith("（修订）") for line in lines)
+
+
+def test_v_applications_has_the_numbers_of_a_report(wh: Warehouse) -> None:
+    records = expected_records()
+    wh.migrate()
+    wh.load(**inputs(records), parser_version=VERSION)
+    with wh.engine.connect() as connection:
+        query = text("SELECT * FROM v_applications ORDER BY report_id")
+        rows = connection.execute(query).mappings().all()
+    assert len(rows) == 5
+    for record, row in zip(records, rows, strict=True):
+        assert (row["organ"], row["year"], row["adcode"]) == (
+            record["organ"], record["year"], record["region"]["adcode"],
+        )  # fmt: skip
+        for name, columns in record["applications"].items():
+            for column, value in columns.items():
+                assert row[f"{name}__{column}"] == value, (record["title"], name, column)
+    assert rows[0]["other_misc__total"] is None  # a 2021-template row in a 2019 report

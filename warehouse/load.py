@@ -1,0 +1,149 @@
+"""Load crawl and parse outputs idempotently, in bulk, with dialect upserts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, Table, case, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from warehouse import rows
+from warehouse.tables import (
+    CAPTURE_KEY,
+    captures,
+    documents,
+    parse_errors,
+    report_cells,
+    report_checks,
+    reports,
+    sites,
+)
+
+RESULTS_PER_BATCH = 500
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def upsert(connection: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which has `on_conflict_do_nothing/do_update`."""
+    try:
+        return INSERTS[connection.dialect.name](table)
+    except KeyError:
+        raise NotImplementedError(f"no upsert for {connection.dialect.name}") from None
+
+
+def insert_if_absent(connection: Connection, table: Table, values: list[rows.Row]) -> None:
+    if values:
+        connection.execute(upsert(connection, table).on_conflict_do_nothing(), values)
+
+
+def insert_fresh(connection: Connection, table: Table, values: list[rows.Row]) -> None:
+    """Insert rows known to be new: with COPY on PostgreSQL (an executemany there is one
+    statement per row), else with an executemany."""
+    if not values:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), values)
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    names = list(values[0])
+    copy_sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for row in values:
+            copy.write_row([row[name] for name in names])
+
+
+def upsert_captures(connection: Connection, values: list[rows.Row]) -> None:
+    """New captures are added; one seen before widens its first/last seen time."""
+    if not values:
+        return
+    statement = upsert(connection, captures)
+    new, old = statement.excluded, captures.c
+    statement = statement.on_conflict_do_update(
+        index_elements=list(CAPTURE_KEY),
+        set_={
+            "first_seen_at": case(
+                (new.first_seen_at < old.first_seen_at, new.first_seen_at),
+                else_=old.first_seen_at,
+            ),
+            "last_seen_at": case(
+                (new.last_seen_at > old.last_seen_at, new.last_seen_at), else_=old.last_seen_at
+            ),
+        },
+    )
+    connection.execute(statement, values)
+
+
+def batched(items: Iterable[Mapping], size: int) -> Iterator[list[Mapping]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def document_ids(connection: Connection, digests: set[str]) -> dict[str, int]:
+    query = select(documents.c.sha256, documents.c.id).where(documents.c.sha256.in_(digests))
+    found = dict(connection.execute(query).all())
+    if missing := digests - found.keys():
+        raise ValueError(f"results for unknown documents: {sorted(missing)[:5]}")
+    return found
+
+
+def report_ids(connection: Connection, parser_version: str, ids: Iterable[int]) -> dict[int, int]:
+    """document_id → report id of the reports this parser version made of those documents."""
+    query = select(reports.c.document_id, reports.c.id).where(
+        reports.c.parser_version == parser_version, reports.c.document_id.in_(list(ids))
+    )
+    return dict(connection.execute(query).all())
+
+
+def load_results(
+    connection: Connection, results: list[Mapping], parser_version: str, now: datetime
+) -> None:
+    ids = document_ids(connection, {result["document_sha256"] for result in results})
+    records: dict[int, Mapping] = {}
+    errors: dict[int, Mapping] = {}
+    for result in results:
+        document = ids[result["document_sha256"]]
+        if "record" in result:
+            records.setdefault(document, result["record"])
+        else:
+            errors.setdefault(document, result["error"])
+    loaded = report_ids(connection, parser_version, records)
+    new = {document: record for document, record in records.items() if document not in loaded}
+    insert_if_absent(
+        connection,
+        reports,
+        [
+            rows.report_row(document, parser_version, record, now)
+            for document, record in new.items()
+        ],
+    )
+    made = report_ids(connection, parser_version, new)
+    for table, to_rows in ((report_cells, rows.cell_rows), (report_checks, rows.check_rows)):
+        values = [row for document, rid in made.items() for row in to_rows(rid, new[document])]
+        insert_fresh(connection, table, values)
+    insert_if_absent(
+        connection,
+        parse_errors,
+        [rows.error_row(document, parser_version, error) for document, error in errors.items()],
+    )
+
+
+def load(
+    connection: Connection,
+    capture_items: Iterable[Mapping],
+    document_items: Iterable[Mapping],
+    results: Iterable[Mapping],
+    parser_version: str,
+) -> None:
+    """Reports already loaded for a document and parser version are kept as they are."""
+    now = datetime.now(UTC)
+    capture_items, document_items = list(capture_items), list(document_items)
+    capture_values = rows.capture_rows(capture_items)
+    insert_if_absent(connection, sites, rows.site_rows(capture_items, document_items))
+    upsert_captures(connection, capture_values)
+    insert_if_absent(connection, documents, rows.document_rows(document_items, capture_values, now))
+    for batch in batched(results, RESULTS_PER_BATCH):
+        load_results(connection, batch, parser_version, now)

@@ -1,0 +1,130 @@
+"""Turn crawl and parse outputs (plain dicts) into warehouse rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+Row = dict[str, Any]
+
+CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
+CAPTURE_FIELDS = (
+    "url", "sha256", "status", "role", "media_type", "size", "headers", "referer", "site",
+    "title", "file_name",
+)  # fmt: skip
+DOCUMENT_FIELDS = (
+    "sha256", "url", "file_url", "media_type", "size", "site", "title", "file_name",
+)  # fmt: skip
+
+
+def utc(value: str) -> datetime:
+    """An ISO timestamp as an aware UTC datetime (naive ones are taken as UTC)."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def site_rows(captures: Iterable[Mapping], documents: Iterable[Mapping]) -> list[Row]:
+    starts = {item["site"] for items in (captures, documents) for item in items if item.get("site")}
+    return [{"start_url": url, "host": urlsplit(url).hostname} for url in sorted(starts)]
+
+
+def capture_rows(captures: Iterable[Mapping]) -> list[Row]:
+    """One row per (url, sha256, status), seen from the earliest to the latest fetch."""
+    rows: dict[tuple, Row] = {}
+    for capture in captures:
+        seen = utc(capture["fetched_at"])
+        key = (capture["url"], capture.get("sha256"), capture.get("status"))
+        if key in rows:
+            row = rows[key]
+            row["first_seen_at"] = min(row["first_seen_at"], seen)
+            row["last_seen_at"] = max(row["last_seen_at"], seen)
+            continue
+        error = capture.get("error") or {}
+        rows[key] = {
+            **{field: capture.get(field) for field in CAPTURE_FIELDS},
+            "error_kind": error.get("kind"),
+            "error_message": error.get("message"),
+            "first_seen_at": seen,
+            "last_seen_at": seen,
+        }
+    return list(rows.values())
+
+
+def document_rows(
+    documents: Iterable[Mapping], captures: Iterable[Row], now: datetime
+) -> list[Row]:
+    """One row per sha256, first seen when its bytes were first fetched (else `now`)."""
+    first_seen: dict[str, datetime] = {}
+    for capture in captures:
+        if digest := capture["sha256"]:
+            seen = capture["first_seen_at"]
+            first_seen[digest] = min(first_seen.get(digest, seen), seen)
+    rows: dict[str, Row] = {}
+    for document in documents:
+        digest = document["sha256"]
+        rows.setdefault(
+            digest,
+            {
+                **{field: document.get(field) for field in DOCUMENT_FIELDS},
+                "first_seen_at": first_seen.get(digest, now),
+            },
+        )
+    return list(rows.values())
+
+
+def report_row(document_id: int, parser_version: str, record: Mapping, now: datetime) -> Row:
+    region = record.get("region") or {}
+    return {
+        "document_id": document_id,
+        "parser_version": parser_version,
+        "title": record.get("title"),
+        "organ": record.get("organ"),
+        "year": record.get("year"),
+        "template": record.get("template"),
+        **{key: region.get(key) for key in ("province", "city", "county", "adcode")},
+        "record": record,
+        "loaded_at": now,
+    }
+
+
+def cell_rows(report_id: int, record: Mapping) -> list[Row]:
+    """The record's tables in long form; cells absent from `cell_status` were printed."""
+    status = record.get("cell_status") or {}
+    return [
+        {
+            "report_id": report_id,
+            "table": table,
+            "row": row,
+            "column": column,
+            "value": value,
+            "status": status.get(f"{table}.{row}.{column}", "printed"),
+        }
+        for table in CELL_TABLES
+        for row, columns in (record.get(table) or {}).items()
+        for column, value in columns.items()
+    ]
+
+
+def check_rows(report_id: int, record: Mapping) -> list[Row]:
+    return [
+        {
+            "report_id": report_id,
+            "name": check["name"],
+            "passed": check.get("passed"),
+            "detail": check.get("detail"),
+        }
+        for check in record.get("checks") or ()
+    ]
+
+
+def error_row(document_id: int, parser_version: str, error: Mapping) -> Row:
+    return {
+        "document_id": document_id,
+        "parser_version": parser_version,
+        "kind": error["kind"],
+        "message": error.get("message"),
+    }

@@ -1,0 +1,81 @@
+"""`Warehouse`: the SQL database researchers query, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, create_engine, event, func, make_url, select
+
+from warehouse import export, load
+from warehouse.tables import metadata
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True)
+class LoadStats:
+    added: dict[str, int]  # table → rows added by one load
+
+
+def table_counts(connection: Connection) -> dict[str, int]:
+    return {
+        name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+        for name, table in metadata.tables.items()
+    }
+
+
+def enforce_foreign_keys(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+class Warehouse:
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", enforce_foreign_keys)
+
+    def _alembic(self, connection: Connection) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        return config
+
+    def migrate(self, revision: str = "head") -> None:
+        with self.engine.begin() as connection:
+            command.upgrade(self._alembic(connection), revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        with self.engine.begin() as connection:
+            command.downgrade(self._alembic(connection), revision)
+
+    def load(
+        self,
+        captures: Iterable[Mapping],
+        documents: Iterable[Mapping],
+        results: Iterable[Mapping],
+        parser_version: str,
+    ) -> LoadStats:
+        with self.engine.begin() as connection:
+            before = table_counts(connection)
+            load.load(connection, captures, documents, results, parser_version)
+            after = table_counts(connection)
+        return LoadStats({name: after[name] - before[name] for name in after})
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return table_counts(connection)
+
+    def export_jsonl(self, path: str | Path) -> int:
+        with self.engine.connect() as connection:
+            return export.export_jsonl(connection, Path(path))
+
+    def dispose(self) -> None:
+        self.engine.dispose()

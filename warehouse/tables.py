@@ -1,0 +1,134 @@
+"""The warehouse tables as SQLAlchemy Core objects, for loading and querying.
+
+The schema itself is made by the Alembic migrations in `warehouse/migrations/`;
+`tests/test_warehouse.py` checks that these definitions and the migrated database agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
+
+metadata = MetaData()
+Timestamp = DateTime(timezone=True)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("start_url", Text, nullable=False, unique=True),
+    Column("host", Text),
+    Column("province", Text),
+    Column("city", Text),
+    Column("county", Text),
+    Column("adcode", String(6)),
+)
+
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("status", Integer),
+    Column("role", Text),
+    Column("media_type", Text),
+    Column("size", BigInteger),
+    Column("headers", JSON),
+    Column("referer", Text),
+    Column("site", Text),
+    Column("title", Text),
+    Column("file_name", Text),
+    Column("error_kind", Text),
+    Column("error_message", Text),
+    Column("first_seen_at", Timestamp, nullable=False),
+    Column("last_seen_at", Timestamp, nullable=False),
+)
+
+# One row per (url, sha256, status); failed fetches have no sha256 (and maybe no status), and
+# NULLs never collide in a unique index, hence the coalesce. Also the upsert's conflict target.
+CAPTURE_KEY = (
+    captures.c.url,
+    func.coalesce(captures.c.sha256, literal_column("''")),
+    func.coalesce(captures.c.status, literal_column("0")),
+)
+Index("uq_captures_url_sha256_status", *CAPTURE_KEY, unique=True)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("url", Text),
+    Column("file_url", Text),
+    Column("media_type", Text),
+    Column("size", BigInteger),
+    Column("site", Text),
+    Column("title", Text),
+    Column("file_name", Text),
+    Column("first_seen_at", Timestamp, nullable=False),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id"), nullable=False),
+    Column("parser_version", Text, nullable=False),
+    Column("title", Text),
+    Column("organ", Text),
+    Column("year", Integer),
+    Column("template", Text),
+    Column("province", Text),
+    Column("city", Text),
+    Column("county", Text),
+    Column("adcode", String(6)),
+    Column("record", JSON, nullable=False),
+    Column("loaded_at", Timestamp, nullable=False),
+    UniqueConstraint("document_id", "parser_version"),
+)
+
+report_cells = Table(
+    "report_cells",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id"), primary_key=True),
+    Column("table", Text, primary_key=True),
+    Column("row", Text, primary_key=True),
+    Column("column", Text, primary_key=True),
+    Column("value", Float),
+    Column("status", Text, nullable=False),
+)
+
+report_checks = Table(
+    "report_checks",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id"), primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("passed", Boolean),
+    Column("detail", Text),
+)
+
+parse_errors = Table(
+    "parse_errors",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("parser_version", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("message", Text),
+)
