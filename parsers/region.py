@@ -3,7 +3,9 @@
 The table `parsers/data/gbt2260.csv` (see `parsers/data/README.md`) lists provinces,
 prefectures and county-level units. Districts of the four municipalities and the
 county-level units administered directly by a province (济源市, 仙桃市, 石河子市 …) have the
-province as parent, so they resolve with `city` None.
+province as parent, so they resolve with `city` None. Names in use before a rename or
+merger since 2017 (偃师市, 孟津县, 莱芜市 …; `parsers/data/former_names.csv`) resolve to the
+division that succeeded them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ _ETHNIC_FORMS = [g + "族" for g in _ETHNIC_GROUPS.split()] + [
 # Names in current use that the table spells differently.
 _EXTRA_ALIASES = {"济源示范区": "419001", "济源产城融合示范区": "419001"}
 
+# How a name matched a division; the lowest rank among a step's candidates wins, so a
+# current name beats a short form, which beats a former name (邢台市's 桥东区, now 襄都区,
+# is only taken when the chain rules out 张家口市's 桥东区).
+_FULL_NAME, _SHORT_FORM, _FORMER_NAME = 0, 1, 2
+
 _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 
 
@@ -43,8 +50,8 @@ class _Division:
 @dataclass(frozen=True)
 class _Table:
     divisions: dict[str, _Division]
-    # name or short form → [(adcode, is_full_name)]
-    names: dict[str, list[tuple[str, bool]]]
+    # name, short form or former name → [(adcode, rank)]
+    names: dict[str, list[tuple[str, int]]]
     max_name_len: int
 
 
@@ -82,23 +89,27 @@ def _short_forms(division: _Division) -> set[str]:
     return forms
 
 
+def _read_data(filename: str) -> list[dict[str, str]]:
+    source = resources.files("parsers") / "data" / filename
+    with source.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 @cache
 def _table() -> _Table:
-    source = resources.files("parsers") / "data" / "gbt2260.csv"
-    with source.open(encoding="utf-8", newline="") as f:
-        divisions = {
-            row["adcode"]: _Division(
-                row["adcode"], row["name"], row["level"], row["parent"] or None
-            )
-            for row in csv.DictReader(f)
-        }
-    names: dict[str, list[tuple[str, bool]]] = {}
+    divisions = {
+        row["adcode"]: _Division(row["adcode"], row["name"], row["level"], row["parent"] or None)
+        for row in _read_data("gbt2260.csv")
+    }
+    names: dict[str, list[tuple[str, int]]] = {}
     for division in divisions.values():
-        names.setdefault(division.name, []).append((division.adcode, True))
+        names.setdefault(division.name, []).append((division.adcode, _FULL_NAME))
         for form in _short_forms(division):
-            names.setdefault(form, []).append((division.adcode, False))
+            names.setdefault(form, []).append((division.adcode, _SHORT_FORM))
     for form, adcode in _EXTRA_ALIASES.items():
-        names.setdefault(form, []).append((adcode, False))
+        names.setdefault(form, []).append((adcode, _SHORT_FORM))
+    for row in _read_data("former_names.csv"):
+        names.setdefault(row["former_name"], []).append((row["adcode_now"], _FORMER_NAME))
     return _Table(divisions, names, max(map(len, names)))
 
 
@@ -123,7 +134,8 @@ def resolve_region(text: str, province_hint: str | None = None) -> dict | None:
 
     Names may be chained from the province down (河南省洛阳市汝阳县, 北京市东城区); each one must
     lie under the previous. A name shared by several divisions is narrowed by the chain and by
-    `province_hint` (a province name, full or short); if that leaves more than one, None.
+    `province_hint` (a province name, full or short); if that leaves more than one, None. A
+    former name (偃师市) gives the division that now holds the place (偃师区, 410307).
     """
     table = _table()
     hint = _province_code(province_hint) if province_hint else None
@@ -133,14 +145,14 @@ def resolve_region(text: str, province_hint: str | None = None) -> dict | None:
         step: list[str] = []
         for length in range(min(table.max_name_len, len(rest)), 1, -1):
             candidates = [
-                (adcode, full)
-                for adcode, full in table.names.get(rest[:length], [])
+                (adcode, rank)
+                for adcode, rank in table.names.get(rest[:length], [])
                 if (hint is None or hint in _lineage(adcode))
                 and (not found or any(p in _lineage(adcode)[1:] for p in found))
             ]
             if candidates:
-                full_names = [adcode for adcode, full in candidates if full]
-                step = full_names or [adcode for adcode, _ in candidates]
+                best = min(rank for _, rank in candidates)
+                step = [adcode for adcode, rank in candidates if rank == best]
                 rest = rest[length:]
                 break
         if not step:

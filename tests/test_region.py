@@ -1,6 +1,11 @@
+import csv
+from pathlib import Path
+
 import pytest
 
 from parsers.region import resolve_region
+
+DATA = Path(__file__).resolve().parents[1] / "parsers" / "data"
 
 
 @pytest.mark.parametrize(
@@ -114,3 +119,52 @@ def test_autonomous_names_and_short_forms(text: str, adcode: str) -> None:
 def test_non_region_text() -> None:
     assert resolve_region("国务院办公厅") is None
     assert resolve_region("") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("偃师市人民政府", ("河南省", "洛阳市", "偃师区", "410307")),
+        ("孟津县人民政府2020年政府信息公开工作年度报告", ("河南省", "洛阳市", "孟津区", "410308")),
+        ("河南省洛阳市吉利区人民政府", ("河南省", "洛阳市", "孟津区", "410308")),
+        ("沙县人民政府", ("福建省", "三明市", "沙县区", "350405")),
+        ("莱芜市人民政府", ("山东省", "济南市", None, "370100")),
+        ("莱芜市莱城区人民政府", ("山东省", "济南市", "莱芜区", "370116")),
+        ("那曲地区嘉黎县人民政府", ("西藏自治区", "那曲市", "嘉黎县", "540621")),
+    ],
+)
+def test_former_names_give_the_current_division(text: str, expected: tuple) -> None:
+    province, city, county, adcode = expected
+    assert resolve_region(text) == {
+        "province": province,
+        "city": city,
+        "county": county,
+        "adcode": adcode,
+    }
+
+
+def test_current_names_beat_former_ones() -> None:
+    # 桥东区: 张家口市's today (130702), 邢台市's until 2020 (now 襄都区, 130502).
+    region = resolve_region("桥东区人民政府")
+    assert region is not None and region["adcode"] == "130702"
+    region = resolve_region("邢台市桥东区人民政府")
+    assert region is not None and (region["county"], region["adcode"]) == ("襄都区", "130502")
+    # 城区 stays ambiguous among today's 城区 (阳泉, 晋城, 汕尾) without a chain.
+    assert resolve_region("城区人民政府") is None
+    region = resolve_region("大同市城区人民政府")
+    assert region is not None and region["adcode"] == "140213"
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    with (DATA / filename).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_former_name_resolves_under_its_current_parent() -> None:
+    divisions = {row["adcode"]: row for row in _rows("gbt2260.csv")}
+    for row in _rows("former_names.csv"):
+        current = divisions[row["adcode_now"]]
+        assert current["name"] != row["former_name"]
+        parent = divisions[current["parent"]]["name"]
+        region = resolve_region(parent + row["former_name"] + "人民政府")
+        assert region is not None and region["adcode"] == row["adcode_now"], row
