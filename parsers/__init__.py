@@ -1,0 +1,25 @@
+"""Parse government information-disclosure annual reports into `xxgk.report/1` records.
+
+Pure functions: bytes in, record out; no I/O, no network.
+"""
+
+from __future__ import annotations
+
+from parsers.errors import ParseError
+from parsers.extract import extract_blocks
+from parsers.record import build_record
+
+__all__ = ["PARSER_VERSION", "ParseError", "parse"]
+
+PARSER_VERSION = "0.1.0"
+
+
+def parse(data: bytes, media_type: str | None = None, name: str | None = None) -> dict:
+    """An `xxgk.report/1` record of a report file (PDF, DOCX, HTML or text, sniffed from the
+    bytes). Raises ParseError, and nothing else, for input that is not a readable report."""
+    try:
+        return build_record(extract_blocks(data, media_type, name))
+    except ParseError:
+        raise
+    except Exception as error:  # a parser bug must not take the pipeline down with it
+        raise ParseError("corrupt", f"could not parse: {error!r}"[:300]) from error

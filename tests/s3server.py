@@ -3,6 +3,8 @@
 Import the fixtures into a test module: `from tests.s3server import s3_endpoint, s3_env`.
 `s3_endpoint` runs one server per session on free loopback ports, with throwaway credentials
 that it enforces; `s3_env` points the standard AWS environment of one test at it.
+`WeedServer` is the server itself, for tests that stop and restart it (on the same data
+directory and ports).
 """
 
 from __future__ import annotations
@@ -65,63 +67,83 @@ def answers_http(url: str) -> bool:
     return True
 
 
-def wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not answers_http(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"weed mini did not serve S3 at {url}:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
+class WeedServer:
+    """`weed mini` on `root` and fixed free ports, so a restart finds its data again."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for name in ("data", "logs", "tmp"):
+            (root / name).mkdir(exist_ok=True)
+        self.ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
+        self.endpoint = f"http://127.0.0.1:{self.ports['s3.port']}"
+        self.log = root / "weed.out"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            weed_binary(),
+            f"-logdir={self.root / 'logs'}",
+            "mini",
+            f"-dir={self.root / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
+            *(f"-{flag}={port}" for flag, port in self.ports.items()),
+        ]
+        env = {
+            **os.environ,
+            "TMPDIR": str(self.root / "tmp"),
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        }
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not answers_http(self.endpoint):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(
+                    f"weed mini did not serve S3 at {self.endpoint}:\n"
+                    f"{self.log.read_text(errors='replace')[-3000:]}"
+                )
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("seaweedfs")
-    for name in ("data", "logs", "tmp"):
-        (root / name).mkdir()
-    ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
-    command = [
-        weed_binary(),
-        f"-logdir={root / 'logs'}",
-        "mini",
-        f"-dir={root / 'data'}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-admin.ui=false",
-        "-webdav=false",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-master.telemetry=false",
-        *(f"-{flag}={port}" for flag, port in ports.items()),
-    ]
-    env = {
-        **os.environ,
-        "TMPDIR": str(root / "tmp"),
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-    }
-    log = root / "weed.out"
-    endpoint = f"http://127.0.0.1:{ports['s3.port']}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = WeedServer(tmp_path_factory.mktemp("seaweedfs"))
+    server.start()
     try:
-        wait_until_serving(process, endpoint, log)
-        yield endpoint
+        yield server.endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
+
+
+def point_aws_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XXGK_S3_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
 @pytest.fixture
 def s3_env(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XXGK_S3_ENDPOINT_URL", s3_endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    point_aws_at(monkeypatch, s3_endpoint)
     return s3_endpoint

@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.s3server import s3_endpoint, s3_env  # noqa: F401  (fixtures)
-from xxgk.archive import Archive, DigestMismatch, LocalArchive, object_key, open_archive
+from tests.s3server import WeedServer, point_aws_at, s3_endpoint, s3_env  # noqa: F401
+from xxgk.archive import (
+    Archive,
+    DigestMismatch,
+    LocalArchive,
+    named_key,
+    object_key,
+    open_archive,
+    sha256_hex,
+)
 from xxgk.s3archive import S3Archive
 
 DATA = "洛宁县人民政府2020年政府信息公开工作年度报告".encode()
@@ -86,3 +96,87 @@ def test_open_archive_local(tmp_path: Path) -> None:
     assert isinstance(open_archive(f"file://{tmp_path}"), LocalArchive)
     with pytest.raises(ValueError):
         S3Archive.from_url("s3:///no-bucket")
+
+
+def test_named_objects_round_trip_and_replace(archive: Archive) -> None:
+    assert archive.put_named("warc/crawl-1.warc.gz", b"one") == sha256_hex(b"one")
+    archive.put_named("warc/crawl-1.warc.gz", DATA)
+    assert archive.get_named("warc/crawl-1.warc.gz") == DATA
+    with pytest.raises(FileNotFoundError):
+        archive.get_named("warc/absent.warc.gz")
+    assert archive.flush_spool() == 0
+
+
+@pytest.mark.parametrize("key", ["", "/etc/passwd", "../x", "a/../b", "a//b", "sha256/ab", "a/"])
+def test_bad_names_are_refused(key: str) -> None:
+    with pytest.raises(ValueError):
+        named_key(key)
+
+
+@pytest.fixture
+def weed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WeedServer]:
+    """A SeaweedFS server of this test's own, which it may stop and restart."""
+    (tmp_path / "weed").mkdir()
+    server = WeedServer(tmp_path / "weed")
+    point_aws_at(monkeypatch, server.endpoint)
+    server.start()
+    yield server
+    server.stop()
+
+
+def s3_archive(weed: WeedServer, spool: Path, **options: float) -> S3Archive:
+    return S3Archive("xxgk-faults", "raw", weed.endpoint, spool_dir=spool, **options)
+
+
+def test_writes_spool_while_the_store_is_down_and_flush_when_it_is_back(
+    weed: WeedServer, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    archive = s3_archive(weed, spool, max_attempts=2, recheck_seconds=0)
+    blobs = [f"{index}: {DATA.decode()}".encode() for index in range(12)]
+    digests = [archive.put(blob) for blob in blobs[:4]]
+    assert list(archive.spool.stored_keys()) == []
+    weed.stop()
+    digests += [archive.put(blob) for blob in blobs[4:8]]  # acknowledged: fsynced in the spool
+    archive.put_named("warc/down.warc.gz", DATA)
+    assert len(list(archive.spool.stored_keys())) == 5
+    assert [archive.get(digest) for digest in digests[4:]] == blobs[4:8]  # from the spool
+    with pytest.raises(BotoCoreError):
+        archive.flush_spool()
+    weed.start()
+    digests.append(archive.put(blobs[8]))  # the first write once the store is back flushes
+    assert list(archive.spool.stored_keys()) == []
+    weed.stop()
+    digests += [archive.put(blob) for blob in blobs[9:]]
+    weed.start()
+    # a new process on the same spool, as after a crash, finds and uploads what was spooled
+    assert s3_archive(weed, spool).flush_spool() == 3
+    assert list(spool.rglob("*")) == []
+    elsewhere = s3_archive(weed, tmp_path / "empty-spool")
+    assert [elsewhere.get(digest) for digest in digests] == blobs
+    assert elsewhere.get_named("warc/down.warc.gz") == DATA
+    for digest in digests:
+        head = elsewhere.client.head_object(Bucket=elsewhere.bucket, Key=elsewhere.key(digest))
+        assert head["Metadata"]["sha256"] == digest
+
+
+def test_a_corrupt_spooled_object_is_not_uploaded(weed: WeedServer, tmp_path: Path) -> None:
+    archive = s3_archive(weed, tmp_path / "spool", max_attempts=1, recheck_seconds=0)
+    weed.stop()
+    digest = archive.put(DATA)
+    archive.spool.path(object_key(digest)).write_bytes(DATA + b"\x00")
+    weed.start()
+    with pytest.raises(DigestMismatch):
+        archive.flush_spool()
+    assert not s3_archive(weed, tmp_path / "empty-spool").exists(digest)
+
+
+def test_retries_with_backoff_ride_out_a_short_outage(weed: WeedServer, tmp_path: Path) -> None:
+    archive = s3_archive(weed, tmp_path / "spool")
+    weed.stop()
+    restart = threading.Timer(1.0, weed.start)
+    restart.start()
+    digest = archive.put(DATA)
+    restart.join()
+    assert list(archive.spool.stored_keys()) == []
+    assert s3_archive(weed, tmp_path / "empty-spool").get(digest) == DATA

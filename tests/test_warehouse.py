@@ -1,134 +1,27 @@
-"""The warehouse on real databases: every test runs on SQLite and on PostgreSQL.
-
-PostgreSQL comes from `XXGK_TEST_POSTGRES_URL` (default: the local server's `test` database);
-each session works in a database of its own, and each test in a schema of its own.
-"""
+"""The warehouse on real databases: every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-import os
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, select, text
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect, select, text
 
+from tests import warehouse_fixtures
+from tests.warehouse_fixtures import VERSION, cell_count, expected_records, inputs
 from warehouse import Warehouse
 from warehouse.tables import captures, metadata, report_cells, reports
 
-EXPECTED = Path(__file__).parent / "fixtures" / "expected"
-POSTGRES_URL = os.environ.get(
-    "XXGK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
+
 TABLES = {
     "sites", "captures", "documents", "reports", "report_cells", "report_checks", "parse_errors",
 }  # fmt: skip
-VERSION = "parser-1"
-
-
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[URL]:
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        server.connect().close()
-    except OperationalError as error:
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}")
-    name = f"xxgk_test_{secrets.token_hex(4)}"
-    with server.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        server.dispose()
-
-
-def postgres_schema_url(database: URL) -> str:
-    schema = f"t_{secrets.token_hex(4)}"
-    engine = create_engine(database)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    url = database.update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def wh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/nested/warehouse.db"
-    else:
-        url = postgres_schema_url(request.getfixturevalue("postgres_database"))
-    warehouse = Warehouse(url)
-    yield warehouse
-    warehouse.dispose()
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def expected_records() -> list[dict[str, Any]]:
-    records = []
-    for path in sorted(EXPECTED.glob("*.json")):
-        record = json.loads(path.read_text())
-        record.pop("notes")
-        record["checks"] = [
-            {"name": "applications.rows", "passed": True, "detail": "23 rows add up"},
-            {"name": "review_litigation.groups", "passed": None, "detail": "a cell is null"},
-        ]
-        record["sections"] = {"overview": f"{record['organ']}概述", "problems": "", "other": "无"}
-        records.append(record)
-    return records
-
-
-def inputs(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """What the crawl and parse steps produce for these records, plus one unparseable file."""
-    captures, documents, results = [], [], []
-    for index, record in enumerate([*records, None]):
-        site = f"http://www.gov{index}.example.cn/"
-        page, attachment = f"{site}xxgk/{index}.html", f"{site}files/{index}.pdf"
-        base = {
-            "headers": {"Content-Type": "text/html"}, "site": site, "title": f"报告{index}",
-            "report_page_url": page, "attachments": [attachment], "status": 200, "error": None,
-            "fetched_at": f"2024-05-0{index + 1}T08:00:00+08:00", "referer": site,
-        }  # fmt: skip
-        sha = digest(attachment)
-        captures += [
-            {**base, "url": page, "role": "page", "file_name": None, "media_type": "text/html",
-             "sha256": digest(page), "size": 100},
-            {**base, "url": attachment, "role": "attachment", "file_name": f"{index}.pdf",
-             "media_type": "application/pdf", "sha256": sha, "size": 2000},
-        ]  # fmt: skip
-        documents.append(
-            {"sha256": sha, "url": page, "file_url": attachment, "media_type": "application/pdf",
-             "size": 2000, "site": site, "title": f"报告{index}", "file_name": f"{index}.pdf"}
-        )  # fmt: skip
-        results.append(
-            {"document_sha256": sha, "record": record}
-            if record
-            else {"document_sha256": sha, "error": {"kind": "no_tables", "message": "空白"}}
-        )
-    captures.append(
-        {**captures[0], "url": "http://www.gov0.example.cn/gone", "status": None, "sha256": None,
-         "size": None, "error": {"kind": "timeout", "message": "read timed out"}}
-    )  # fmt: skip
-    return {"captures": captures, "documents": documents, "results": results}
-
-
-def cell_count(record: dict[str, Any]) -> int:
-    tables = ("active_disclosure", "applications", "review_litigation")
-    return sum(len(columns) for table in tables for columns in record[table].values())
+VIEWS = {"v_reports", "v_applications", "v_review_litigation", "v_active_disclosure", "v_coverage"}
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index")  # SQLite can't reflect them
@@ -137,11 +30,15 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     wh.migrate()
     schema = inspect(wh.engine)
     assert set(schema.get_table_names()) == TABLES | {"alembic_version"}
-    assert schema.get_view_names() == ["v_applications"]
+    assert set(schema.get_view_names()) == VIEWS
     with wh.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0001"
+        assert version == "0002"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+    wh.downgrade("0001")
+    schema = inspect(wh.engine)
+    assert schema.get_view_names() == ["v_applications"]
+    assert not any(index["name"].startswith("ix_") for index in schema.get_indexes("reports"))
     wh.downgrade()
     schema = inspect(wh.engine)
     assert set(schema.get_table_names()) == {"alembic_version"}

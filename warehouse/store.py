@@ -73,9 +73,14 @@ class Warehouse:
         with self.engine.connect() as connection:
             return table_counts(connection)
 
-    def export_jsonl(self, path: str | Path) -> int:
+    def export(self, path: str | Path, format: str = "jsonl") -> int:
+        """Write the latest report of every document as `jsonl` (records), `csv` or `parquet`
+        (cells, long form); return how many records or cells."""
         with self.engine.connect() as connection:
-            return export.export_jsonl(connection, Path(path))
+            return export.export(connection, Path(path), format)
+
+    def export_jsonl(self, path: str | Path) -> int:
+        return self.export(path, "jsonl")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -103,6 +103,8 @@ reports = Table(
     Column("loaded_at", Timestamp, nullable=False),
     UniqueConstraint("document_id", "parser_version"),
 )
+Index("ix_reports_organ_year", reports.c.organ, reports.c.year)
+Index("ix_reports_adcode_year", reports.c.adcode, reports.c.year)
 
 report_cells = Table(
     "report_cells",
@@ -113,6 +115,12 @@ report_cells = Table(
     Column("column", Text, primary_key=True),
     Column("value", Float),
     Column("status", Text, nullable=False),
+)
+Index(
+    "ix_report_cells_table_row_column",
+    report_cells.c.table,
+    report_cells.c.row,
+    report_cells.c.column,
 )
 
 report_checks = Table(

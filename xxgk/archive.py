@@ -1,6 +1,7 @@
 """Content-addressed raw archive: every fetched byte, stored once under its sha256.
 
-Keys are `sha256/ab/cd/<sha256>`. `open_archive(url)` picks the backend: a local directory
+Keys are `sha256/ab/cd/<sha256>`; named objects (a crawl's WARC file, `warc/<id>.warc.gz`)
+live beside them under their own keys. `open_archive(url)` picks the backend: a local directory
 (a path or `file://` URL) or S3-compatible storage (`s3://bucket/prefix`).
 """
 
@@ -9,8 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 from typing import Protocol
+
+DIGEST_PREFIX = "sha256/"
+PART_PREFIX = ".part-"
 
 
 class DigestMismatch(Exception):
@@ -22,7 +27,21 @@ def sha256_hex(data: bytes) -> str:
 
 
 def object_key(digest: str) -> str:
-    return f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
+    return f"{DIGEST_PREFIX}{digest[:2]}/{digest[2:4]}/{digest}"
+
+
+def named_key(key: str) -> str:
+    """`key` if it can name an object: relative, without `..`, outside `sha256/`."""
+    path = PurePosixPath(key)
+    if (
+        not key
+        or path.is_absolute()
+        or str(path) != key
+        or any(part in ("..", ".") or part.startswith(PART_PREFIX) for part in path.parts)
+        or key.startswith(DIGEST_PREFIX)
+    ):
+        raise ValueError(f"not a valid name for an archive object: {key!r}")
+    return key
 
 
 class Archive(Protocol):
@@ -37,6 +56,15 @@ class Archive(Protocol):
 
     def exists(self, digest: str) -> bool: ...
 
+    def put_named(self, key: str, data: bytes) -> str:
+        """Store `data` durably under `key`, replacing what was there; return its sha256."""
+
+    def get_named(self, key: str) -> bytes: ...
+
+    def flush_spool(self) -> int:
+        """Upload what was spooled locally while the store was down; return how many objects.
+        Raises the store's error if it is still down (what is left stays spooled)."""
+
 
 def verified(digest: str, data: bytes) -> bytes:
     if sha256_hex(data) != digest:
@@ -44,33 +72,73 @@ def verified(digest: str, data: bytes) -> bytes:
     return data
 
 
-class LocalArchive:
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        self.url = str(self.root)
+def fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    def _path(self, digest: str) -> Path:
-        return self.root / object_key(digest)
 
-    def put(self, data: bytes) -> str:
-        digest = sha256_hex(data)
-        path = self._path(digest)
-        if path.exists():
-            return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+def write_durably(root: Path, key: str, data: bytes) -> None:
+    """Write `root/key` atomically and fsync it and every directory from it up to `root`, so
+    that once this returns the object survives a crash."""
+    path = root / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    directory = path.parent
+    while True:
+        fsync_directory(directory)
+        if directory == root or root not in directory.parents:
+            break
+        directory = directory.parent
+
+
+class LocalArchive:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.url = str(self.root)
+
+    def path(self, key: str) -> Path:
+        return self.root / key
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every stored key (objects half-written by a crash are not keys)."""
+        for directory, _, names in os.walk(self.root):
+            for name in names:
+                if not name.startswith(PART_PREFIX):
+                    yield (Path(directory) / name).relative_to(self.root).as_posix()
+
+    def put(self, data: bytes) -> str:
+        digest = sha256_hex(data)
+        if not self.exists(digest):
+            write_durably(self.root, object_key(digest), data)
         return digest
 
     def get(self, digest: str) -> bytes:
-        return verified(digest, self._path(digest).read_bytes())
+        return verified(digest, self.path(object_key(digest)).read_bytes())
 
     def exists(self, digest: str) -> bool:
-        return self._path(digest).exists()
+        return self.path(object_key(digest)).exists()
+
+    def put_named(self, key: str, data: bytes) -> str:
+        write_durably(self.root, named_key(key), data)
+        return sha256_hex(data)
+
+    def get_named(self, key: str) -> bytes:
+        return self.path(named_key(key)).read_bytes()
+
+    def flush_spool(self) -> int:
+        return 0  # writes to a local directory either succeed or raise: nothing to spool
 
 
 def open_archive(url: str) -> Archive:

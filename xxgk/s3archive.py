@@ -2,20 +2,40 @@
 
 The endpoint comes from `XXGK_S3_ENDPOINT_URL` or the standard `AWS_ENDPOINT_URL`;
 credentials and region only from the standard AWS chain (environment, profile, instance role).
+
+Every request is retried with exponential backoff. If the store is still down after that, a
+write is spooled to a local directory (`XXGK_S3_SPOOL_DIR`, default
+`~/.cache/xxgk/spool/<bucket>/<prefix>`), fsynced, and acknowledged; the spool is uploaded by
+`flush_spool()`, which the next write calls once the store may be back, and which a crawl calls
+when it ends. Uploads carry their sha256, which the store checks before accepting them.
 """
 
 from __future__ import annotations
 
+import base64
 import os
+import threading
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from xxgk.archive import object_key, sha256_hex, verified
+from xxgk.archive import (
+    DIGEST_PREFIX,
+    LocalArchive,
+    named_key,
+    object_key,
+    sha256_hex,
+    verified,
+    write_durably,
+)
 
-RETRIES = {"mode": "adaptive", "max_attempts": 10}
+MAX_ATTEMPTS = 10
+RECHECK_SECONDS = 30.0  # while the store is down, writes go straight to the spool this long
 NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -23,13 +43,42 @@ def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in NOT_FOUND
 
 
+def unavailable(error: Exception) -> bool:
+    """The store is down or failing (as opposed to refusing this request)."""
+    if isinstance(error, ClientError):
+        return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+    return isinstance(error, EndpointUnreachable | HTTPClientError)
+
+
+def default_spool_dir(bucket: str, prefix: str) -> Path:
+    if configured := os.environ.get("XXGK_S3_SPOOL_DIR"):
+        base = Path(configured)
+    else:
+        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        base = Path(cache) / "xxgk" / "spool"
+    return base / bucket / prefix
+
+
 class S3Archive:
-    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        *,
+        spool_dir: str | Path | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        recheck_seconds: float = RECHECK_SECONDS,
+    ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self.spool = LocalArchive(spool_dir or default_spool_dir(bucket, self.prefix))
+        self.recheck_seconds = recheck_seconds
+        self._down_since: float | None = None
+        self._flushing = threading.Lock()
         config = Config(
-            retries=RETRIES,
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
             s3={"addressing_style": "path"} if endpoint_url else None,
         )
         session = boto3.session.Session()  # resolves credentials afresh, unlike boto3.client
@@ -44,9 +93,11 @@ class S3Archive:
         endpoint = os.environ.get("XXGK_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
         return cls(parts.netloc, parts.path, endpoint_url=endpoint or None)
 
-    def key(self, digest: str) -> str:
-        key = object_key(digest)
+    def _s3_key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
+
+    def key(self, digest: str) -> str:
+        return self._s3_key(object_key(digest))
 
     def _ensure_bucket(self) -> None:
         try:
@@ -68,28 +119,97 @@ class S3Archive:
             if code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
 
-    def put(self, data: bytes) -> str:
-        digest = sha256_hex(data)
-        if not self.exists(digest):
-            self.client.put_object(
-                Bucket=self.bucket, Key=self.key(digest), Body=data, Metadata={"sha256": digest}
-            )
-        return digest
-
-    def get(self, digest: str) -> bytes:
+    def _stored(self, key: str) -> bool:
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.key(digest))
-        except ClientError as error:
-            if _missing(error):
-                raise FileNotFoundError(f"{self.url}: no object {digest}") from error
-            raise
-        return verified(digest, response["Body"].read())
-
-    def exists(self, digest: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key(digest))
+            self.client.head_object(Bucket=self.bucket, Key=self._s3_key(key))
         except ClientError as error:
             if _missing(error):
                 return False
             raise
         return True
+
+    def _upload(self, key: str, data: bytes) -> None:
+        """Upload `data` under `key` (a content-addressed object only if absent); the store
+        rejects it unless the bytes it received hash to the sha256 sent along."""
+        if key.startswith(DIGEST_PREFIX) and self._stored(key):
+            return
+        digest = sha256_hex(data)
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self._s3_key(key),
+            Body=data,
+            Metadata={"sha256": digest},
+            ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+        )
+
+    def _store(self, key: str, data: bytes) -> None:
+        """Upload, or spool if the store is down: either way durable when this returns."""
+        down = self._down_since is not None
+        if not down or time.monotonic() - self._down_since >= self.recheck_seconds:
+            try:
+                if down or any(self.spool.stored_keys()):
+                    self.flush_spool()
+                self._upload(key, data)
+                return
+            except (BotoCoreError, ClientError) as error:
+                if not unavailable(error):
+                    raise
+                self._down_since = time.monotonic()
+        write_durably(self.spool.root, key, data)
+
+    def flush_spool(self) -> int:
+        with self._flushing:
+            flushed = 0
+            for key in self.spool.stored_keys():
+                path = self.spool.path(key)
+                try:
+                    data = path.read_bytes()
+                except FileNotFoundError:
+                    continue  # flushed meanwhile by another archive sharing this spool
+                if key.startswith(DIGEST_PREFIX):
+                    verified(key.rsplit("/", 1)[1], data)
+                self._upload(key, data)
+                path.unlink(missing_ok=True)
+                self._prune(path.parent)
+                flushed += 1
+            self._down_since = None
+            return flushed
+
+    def _prune(self, directory: Path) -> None:
+        """Remove emptied spool directories, so that looking for spooled objects stays quick."""
+        while directory != self.spool.root:
+            try:
+                directory.rmdir()
+            except OSError:
+                return  # not empty
+            directory = directory.parent
+
+    def put(self, data: bytes) -> str:
+        digest = sha256_hex(data)
+        self._store(object_key(digest), data)
+        return digest
+
+    def put_named(self, key: str, data: bytes) -> str:
+        self._store(named_key(key), data)
+        return sha256_hex(data)
+
+    def _read(self, key: str) -> bytes:
+        spooled = self.spool.path(key)
+        if spooled.exists():
+            return spooled.read_bytes()
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._s3_key(key))
+        except ClientError as error:
+            if _missing(error):
+                raise FileNotFoundError(f"{self.url}: no object {key}") from error
+            raise
+        return response["Body"].read()
+
+    def get(self, digest: str) -> bytes:
+        return verified(digest, self._read(object_key(digest)))
+
+    def get_named(self, key: str) -> bytes:
+        return self._read(named_key(key))
+
+    def exists(self, digest: str) -> bool:
+        return self.spool.exists(digest) or self._stored(object_key(digest))

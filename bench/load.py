@@ -1,0 +1,186 @@
+"""Benchmark: load synthetic reports into SQLite and PostgreSQL, then reload them.
+
+    .venv/bin/python -m bench.load [--records 10000] [--postgres URL]
+
+The records follow xxgk.report/1 (both templates, ~200 cells each) with numbers that satisfy
+every accounting identity. PostgreSQL gets a fresh database of its own, dropped afterwards.
+Prints records/s for the first load and for an idempotent reload (which must add nothing), and
+the ratio reload time / first load time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, make_url, text
+
+from warehouse import Warehouse
+
+APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
+              "other_org")  # fmt: skip
+RESULTS = (
+    "granted", "partially_granted",
+    "denied_state_secret", "denied_prohibited", "denied_security_stability",
+    "denied_third_party", "denied_internal_affairs", "denied_process_info",
+    "denied_enforcement_file", "denied_inquiry",
+    "unable_not_held", "unable_needs_creation", "unable_unclear",
+    "rejected_complaint", "rejected_duplicate", "rejected_publication", "rejected_excessive",
+    "rejected_confirmation",
+)  # fmt: skip
+OTHER_2021 = ("other_no_correction", "other_no_fee", "other_misc")
+ACTIVE = {
+    "2019": {
+        "regulations": ("new_made", "new_published", "total_published"),
+        "normative_documents": ("new_made", "new_published", "total_published"),
+        **{row: ("prev_year_items", "change", "decisions")
+           for row in ("licensing", "other_services", "penalties", "enforcement")},
+        "fees": ("prev_year_items", "change"),
+        "procurement": ("projects", "amount_10k_yuan"),
+    },
+    "2021": {
+        "regulations": ("issued", "repealed", "in_force"),
+        "normative_documents": ("issued", "repealed", "in_force"),
+        **{row: ("decisions",) for row in ("licensing", "penalties", "enforcement")},
+        "fees": ("amount_10k_yuan",),
+    },
+}  # fmt: skip
+REVIEW = ("review", "litigation_direct", "litigation_after_review")
+PROVINCES = ("河南省", "河北省", "山东省", "四川省", "宁夏回族自治区")
+
+
+def applications(rng: random.Random, template: str) -> dict[str, dict[str, float]]:
+    """Section 三, satisfying its three identities in every column and row."""
+    other = OTHER_2021 if template == "2021" else ("other_handling",)
+    table: dict[str, dict[str, float]] = {}
+    for column in APPLICANTS:
+        cells = {row: rng.randint(0, 20) for row in (*RESULTS, *other)}
+        handled = sum(cells.values())
+        forward = rng.randint(0, 5)
+        over = rng.randint(0, min(5, handled + forward))
+        if template == "2021":
+            cells["other_handling"] = sum(cells[row] for row in OTHER_2021)
+        cells |= {"total_handled": handled, "carried_forward": forward, "carried_over": over,
+                  "new_received": handled + forward - over}  # fmt: skip
+        for row, value in cells.items():
+            table.setdefault(row, {})[column] = value
+    for columns in table.values():
+        columns["total"] = sum(columns.values())
+    return table
+
+
+def record(rng: random.Random, index: int) -> dict[str, Any]:
+    template = "2021" if index % 2 else "2019"
+    year = rng.randint(2021, 2024) if template == "2021" else rng.randint(2019, 2020)
+    province = PROVINCES[index % len(PROVINCES)]
+    county = index % 2000
+    organ = f"合成县{county}人民政府" + ("" if index % 3 else f"第{index % 7}局")
+    review = {}
+    for group in REVIEW:
+        cells = {
+            column: rng.randint(0, 5) for column in ("upheld", "corrected", "other", "pending")
+        }
+        review[group] = {**cells, "total": sum(cells.values())}
+    active = {row: {column: rng.randint(0, 200) for column in columns}
+              for row, columns in ACTIVE[template].items()}  # fmt: skip
+    cell_status = (
+        {f"applications.other_handling.{column}": "derived" for column in (*APPLICANTS, "total")}
+        if template == "2021"
+        else {}
+    )
+    return {
+        "schema": "xxgk.report/1", "title": f"{organ}{year}年政府信息公开工作年度报告",
+        "organ": organ, "year": year, "template": template,
+        "region": {"province": province, "city": f"合成市{county // 10}",
+                   "county": f"合成县{county}", "adcode": f"{100000 + county:06d}"},
+        "active_disclosure": active, "applications": applications(rng, template),
+        "review_litigation": review, "cell_status": cell_status,
+        "checks": [{"name": "applications.rows", "passed": True, "detail": ""}],
+        "sections": {"overview": "概述", "problems": "", "other": ""},
+    }  # fmt: skip
+
+
+def inputs(count: int) -> dict[str, list[dict[str, Any]]]:
+    rng = random.Random(20240501)
+    captures, documents, results = [], [], []
+    for index in range(count):
+        site = f"http://www.county{index % 2000}.example.cn/"
+        url = f"{site}xxgk/{index}.pdf"
+        sha = hashlib.sha256(url.encode()).hexdigest()
+        captures.append(
+            {"url": url, "sha256": sha, "status": 200, "role": "attachment", "site": site,
+             "media_type": "application/pdf", "size": 1000, "headers": {}, "referer": site,
+             "title": None, "file_name": f"{index}.pdf", "fetched_at": "2024-05-01T08:00:00Z"}
+        )  # fmt: skip
+        documents.append(
+            {"sha256": sha, "url": url, "file_url": url, "media_type": "application/pdf",
+             "size": 1000, "site": site, "title": None, "file_name": f"{index}.pdf"}
+        )  # fmt: skip
+        results.append({"document_sha256": sha, "record": record(rng, index)})
+    return {"captures": captures, "documents": documents, "results": results}
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"xxgk_bench_{secrets.token_hex(4)}"
+    with server.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def bench(url: str, data: dict[str, list[dict[str, Any]]]) -> tuple[float, float, int]:
+    warehouse = Warehouse(url)
+    try:
+        warehouse.migrate()
+        started = time.perf_counter()
+        first = warehouse.load(**data, parser_version="bench-1")
+        loaded = time.perf_counter()
+        again = warehouse.load(**data, parser_version="bench-1")
+        reloaded = time.perf_counter()
+    finally:
+        warehouse.dispose()
+    if set(again.added.values()) != {0}:
+        raise AssertionError(f"the reload added rows: {again.added}")
+    return loaded - started, reloaded - loaded, first.added["report_cells"]
+
+
+def report(backend: str, records: int, first: float, reload: float, cells: int) -> None:
+    print(
+        f"{backend:<10} {records} records, {cells} cells: "
+        f"first load {first:.1f} s ({records / first:,.0f} records/s), "
+        f"reload {reload:.1f} s ({records / reload:,.0f} records/s), "
+        f"reload/first {reload / first:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        help="a server to create (and drop) the benchmark database on",
+    )
+    args = parser.parse_args()
+    data = inputs(args.records)
+    with tempfile.TemporaryDirectory() as directory:
+        report("sqlite", args.records, *bench(f"sqlite:///{directory}/bench.db", data))
+    with postgres_database(args.postgres) as url:
+        report("postgresql", args.records, *bench(url, data))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Word documents (.docx): paragraphs and tables in body order."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+
+from parsers.errors import ParseError
+from parsers.extract.blocks import Block, Table
+from parsers.extract.grid import covered
+
+MAX_UNZIPPED = 200 * 1024 * 1024
+
+
+def extract(data: bytes) -> list[Block]:
+    _check_archive(data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks: list[Block] = []
+        for child in document.element.body.iterchildren():
+            if child.tag == qn("w:p"):
+                text = Paragraph(child, document).text.strip()
+                if text:
+                    blocks.append(text)
+            elif child.tag == qn("w:tbl"):
+                blocks.append(_grid(DocxTable(child, document)))
+    except Exception as error:  # python-docx and lxml raise many kinds on damaged parts
+        raise ParseError("corrupt", f"unreadable Word document: {error}") from error
+    return blocks
+
+
+def _check_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ParseError("corrupt", f"bad zip archive: {error}") from error
+    if "word/document.xml" not in {entry.filename for entry in entries}:
+        raise ParseError("unsupported", "a zip archive that is not a Word document")
+    if sum(entry.file_size for entry in entries) > MAX_UNZIPPED:
+        raise ParseError("corrupt", "the archive unpacks to more than the size limit")
+
+
+def _grid(table: DocxTable) -> Table:
+    grid: Table = []
+    above: list = []
+    for row in table.rows:
+        cells = list(row.cells)
+        texts = []
+        for c, cell in enumerate(cells):
+            if c > 0 and cell._tc is cells[c - 1]._tc:
+                texts.append(covered(cell.text, below=False))
+            elif c < len(above) and cell._tc is above[c]._tc:
+                texts.append(covered(cell.text, below=True))
+            else:
+                texts.append(cell.text)
+        grid.append(texts)
+        above = cells
+    return grid

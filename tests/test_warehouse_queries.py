@@ -1,0 +1,34 @@
+"""Every SQL example in docs/queries.md, run on SQLite and on PostgreSQL: the docs can't rot."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests import warehouse_fixtures
+from tests.warehouse_fixtures import VERSION, expected_records, inputs
+from warehouse import Warehouse
+
+postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
+
+QUERIES = re.findall(
+    r"```sql\n(.*?)```", (Path(__file__).parents[1] / "docs/queries.md").read_text(), re.S
+)
+
+
+def test_the_docs_have_queries() -> None:
+    assert len(QUERIES) >= 5
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[f"query{i}" for i in range(len(QUERIES))])
+def test_documented_query_runs_and_finds_rows(wh: Warehouse, query: str) -> None:
+    records = expected_records()
+    records[1]["checks"][0]["passed"] = False  # so that some organ fails an identity
+    wh.migrate()
+    wh.load(**inputs(records), parser_version=VERSION)
+    with wh.engine.connect() as connection:
+        rows = connection.execute(text(query.strip().removesuffix(";"))).all()
+    assert rows
