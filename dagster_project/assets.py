@@ -1,82 +1,78 @@
-"""The pipeline as assets: sites → captures → documents → reports → warehouse."""
-
-from __future__ import annotations
+"""The pipeline as assets, one partition per portal: captures → documents → reports → warehouse."""
 
 from collections import Counter
 
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
     AssetExecutionContext,
-    Config,
+    Backoff,
     Failure,
     MetadataValue,
     Output,
+    RetryPolicy,
     asset,
-    asset_check,
 )
 
+import parsers
+from dagster_project.partitions import site_partitions, start_url_for
 from dagster_project.resources import ArchiveResource, CrawlerResource, WarehouseResource
-from parsers import PARSER_VERSION, ParseError, parse
 from xxgk.archive import Archive, DigestMismatch
 from xxgk.documents import select_documents
+from xxgk.registry import load_sites
+
+TRANSIENT = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
 
 
-class SitesConfig(Config):
-    start_urls: list[str] = []
-    registry_filter: str | None = None
+@asset(group_name="registry")
+def site_registry() -> Output[list[dict]]:
+    """The portals xxgk knows: the packaged registry of county, city and province portals."""
+    registry = [
+        {"id": s.id, "start_url": s.start_url, "host": s.host, "adcode": s.adcode}
+        for s in load_sites()
+    ]
+    return Output(registry, metadata={"sites": len(registry)})
 
 
-@asset(group_name="crawl")
-def sites(config: SitesConfig) -> Output[list[dict]]:
-    """The portals to crawl: explicit start URLs, or the registry entries matching a filter."""
-    chosen = [{"start_url": url} for url in config.start_urls]
-    if config.registry_filter:
-        from xxgk.registry import load_sites
-
-        chosen += [
-            {"start_url": s.start_url, "id": s.id, "adcode": s.adcode}
-            for s in load_sites(config.registry_filter)
-        ]
-    if not chosen:
-        raise Failure("No sites: set start_urls or registry_filter in the sites asset's config.")
-    return Output(chosen, metadata={"sites": len(chosen)})
-
-
-@asset(group_name="crawl")
+@asset(
+    group_name="crawl",
+    partitions_def=site_partitions,
+    deps=[site_registry],
+    retry_policy=TRANSIENT,
+)
 def captures(
-    context: AssetExecutionContext,
-    sites: list[dict],
-    crawler: CrawlerResource,
-    archive: ArchiveResource,
+    context: AssetExecutionContext, crawler: CrawlerResource, archive: ArchiveResource
 ) -> Output[list[dict]]:
-    """Every response the spider got, its bytes archived before anything reads them."""
-    records = crawler.crawl([s["start_url"] for s in sites], archive.url, context.run_id)
+    """Every response the spider got from one portal, its bytes archived before anything
+    reads them. A portal that answers nothing at all fails the partition (it is retried)."""
+    site = context.partition_key
+    records = crawler.crawl(start_url_for(site), archive.url, site, context.run.run_id)
     errors = Counter(c["error"]["kind"] for c in records if c.get("error"))
-    blocked = sorted(
-        {c["site"] for c in records if (c.get("error") or {}).get("kind") == "blocked"}
-    )
-    return Output(
-        records,
-        metadata={
-            "pages_fetched": len(records),
-            "bytes_archived": sum(c.get("size") or 0 for c in records),
-            "errors_by_kind": dict(errors),
-            "blocked_sites": MetadataValue.json(blocked),
-        },
-    )
+    blocked = sorted({c["error"]["message"] for c in records if error_kind(c) == "blocked"})
+    metadata = {
+        "pages_fetched": sum(c.get("sha256") is not None for c in records),
+        "bytes_archived": sum(c.get("size") or 0 for c in records),
+        "errors_by_kind": MetadataValue.json(dict(errors)),
+        "blocked_reason": MetadataValue.json(blocked),
+    }
+    if not any(c.get("status") for c in records):
+        raise Failure(f"{site}: no response from the portal", metadata=metadata)
+    return Output(records, metadata=metadata)
 
 
-@asset(group_name="parse")
+def error_kind(capture: dict) -> str | None:
+    return capture["error"]["kind"] if capture.get("error") else None
+
+
+@asset(group_name="parse", partitions_def=site_partitions)
 def documents(captures: list[dict]) -> Output[list[dict]]:
     """The report documents among the captures: inline report pages and their attachments."""
     found = select_documents(captures)
     return Output(found, metadata={"documents": len(found)})
 
 
-@asset(group_name="parse", code_version=PARSER_VERSION)
+@asset(group_name="parse", partitions_def=site_partitions, code_version=parsers.PARSER_VERSION)
 def reports(documents: list[dict], archive: ArchiveResource) -> Output[list[dict]]:
-    """Each document parsed from its archived bytes into an `xxgk.report/1` record or an error."""
+    """Each document parsed from its archived bytes into an `xxgk.report/1` record or an error.
+    A new parser version re-parses from the archive without fetching anything."""
     store = archive.open()
     results = [parse_document(store, document) for document in documents]
     errors = Counter(r["error"]["kind"] for r in results if "error" in r)
@@ -84,8 +80,8 @@ def reports(documents: list[dict], archive: ArchiveResource) -> Output[list[dict
         results,
         metadata={
             "reports_parsed": sum("record" in r for r in results),
-            "errors_by_kind": dict(errors),
-            "parser_version": PARSER_VERSION,
+            "errors_by_kind": MetadataValue.json(dict(errors)),
+            "parser_version": parsers.PARSER_VERSION,
         },
     )
 
@@ -95,70 +91,29 @@ def parse_document(store: Archive, document: dict) -> dict:
     try:
         data = store.get(digest)
     except DigestMismatch as exc:
-        return {
-            "document_sha256": digest,
-            "error": {"kind": "corrupt_archive", "message": str(exc)},
-        }
+        error = {"kind": "corrupt_archive", "message": str(exc)}
+        return {"document_sha256": digest, "error": error}
     try:
-        record = parse(data, document.get("media_type"), document.get("file_name"))
-    except ParseError as exc:
+        record = parsers.parse(data, document.get("media_type"), document.get("file_name"))
+    except parsers.ParseError as exc:
         return {"document_sha256": digest, "error": {"kind": exc.kind, "message": exc.message}}
     return {"document_sha256": digest, "record": record}
 
 
-@asset(group_name="load")
+@asset(group_name="load", partitions_def=site_partitions, retry_policy=TRANSIENT)
 def warehouse_tables(
     captures: list[dict],
     documents: list[dict],
     reports: list[dict],
     warehouse: WarehouseResource,
 ) -> Output[dict]:
-    """Captures, documents, reports, cells, checks and errors loaded into the SQL warehouse."""
-    store = warehouse.open()
-    store.load(captures, documents, reports, PARSER_VERSION)
-    counts = store.counts()
-    return Output(counts, metadata={f"rows_{table}": n for table, n in counts.items()})
-
-
-def identity_tally(results: list[dict]) -> Counter:
-    """How many accounting identities passed, failed, or could not be decided (a null cell)."""
-    outcome = {True: "passed", False: "failed", None: "undecided"}
-    return Counter(
-        outcome[check["passed"]]
-        for result in results
-        if "record" in result
-        for check in result["record"]["checks"]
-    )
-
-
-@asset_check(asset=reports, description="Every parsed report's accounting identities hold.")
-def identities_hold(reports: list[dict]) -> AssetCheckResult:
-    tally = identity_tally(reports)
-    failing = sorted(
-        f"{r['record']['organ']} {r['record']['year']}: {c['name']} ({c['detail']})"
-        for r in reports
-        if "record" in r
-        for c in r["record"]["checks"]
-        if c["passed"] is False
-    )
-    decided = tally["passed"] + tally["failed"]
-    return AssetCheckResult(
-        passed=not failing,
-        severity=AssetCheckSeverity.WARN,
+    """One portal's captures, documents, reports, cells, checks and errors in the warehouse."""
+    stats = warehouse.open().load(captures, documents, reports, parsers.PARSER_VERSION)
+    return Output(
+        stats.added,
         metadata={
-            **dict(tally),
-            "pass_rate": tally["passed"] / decided if decided else 1.0,
-            "failing": MetadataValue.json(failing),
+            "new_documents": stats.added.get("documents", 0),
+            "new_reports": stats.added.get("reports", 0),
+            **{f"rows_added_{table}": n for table, n in stats.added.items()},
         },
-    )
-
-
-@asset_check(asset=reports, description="Fewer than half of the documents fail to parse.")
-def parse_error_rate(reports: list[dict]) -> AssetCheckResult:
-    failed = sum("error" in r for r in reports)
-    rate = failed / len(reports) if reports else 0.0
-    return AssetCheckResult(
-        passed=rate < 0.5,
-        severity=AssetCheckSeverity.WARN,
-        metadata={"documents": len(reports), "errors": failed, "error_rate": rate},
     )

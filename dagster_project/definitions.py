@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, define_asset_job
+from dagster import ConfigurableResource, Definitions
 
-from dagster_project import assets
-from dagster_project.resources import resources_for
-from xxgk.config import Settings
+from dagster_project import assets, checks, schedules, sensors
+from dagster_project.resources import environment_resources
 
-PIPELINE_ASSETS = [
-    assets.sites,
-    assets.captures,
-    assets.documents,
-    assets.reports,
-    assets.warehouse_tables,
+PIPELINE_ASSETS = [assets.captures, assets.documents, assets.reports, assets.warehouse_tables]
+PIPELINE_CHECKS = [
+    checks.identities_hold,
+    checks.parse_error_rate,
+    checks.site_not_blocked,
+    checks.coverage,
 ]
-PIPELINE_CHECKS = [assets.identities_hold, assets.parse_error_rate]
-
-pipeline_job = define_asset_job("pipeline", description="crawl → archive → parse → load")
 
 
-def build_definitions(settings: Settings, *, polite: bool = True) -> Definitions:
+def build_definitions(resources: dict[str, ConfigurableResource]) -> Definitions:
     return Definitions(
-        assets=PIPELINE_ASSETS,
+        assets=[assets.site_registry, *PIPELINE_ASSETS],
         asset_checks=PIPELINE_CHECKS,
-        jobs=[pipeline_job],
-        resources=resources_for(settings, polite=polite),
+        jobs=[schedules.pipeline_job],
+        schedules=[schedules.weekly_crawl, schedules.reporting_season_crawl],
+        sensors=[sensors.registry_sites],
+        resources=resources,
     )
 
 
-defs = build_definitions(Settings.from_env())
+defs = build_definitions(environment_resources())

@@ -1,10 +1,13 @@
-"""Resources the assets use, configured per environment (local defaults, tests, production)."""
+"""Resources the assets use, swapped per environment: local defaults and tests get concrete
+settings; production (`XXGK_ENV=production`) reads every location from environment variables
+at run time, so no URL or credential is stored in the Dagster instance or shown in the UI."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 
 from warehouse import Warehouse
 from xxgk.archive import Archive, open_archive
@@ -35,20 +38,17 @@ class CrawlerResource(ConfigurableResource):
     """How crawls run: in a subprocess (Twisted's reactor cannot restart in one process)."""
 
     polite: bool = True
-    timeout_seconds: int = 3600
+    timeout_seconds: int = 6 * 3600
     workdir: str = "data/crawls"
 
-    def crawl(self, start_urls: list[str], archive_url: str, run_id: str) -> list[dict]:
+    def crawl(self, start_url: str, archive_url: str, site_key: str, run_id: str) -> list[dict]:
+        """Crawl one portal; its capture log is kept at `<workdir>/<site>/<run id>.jsonl`."""
         from spiders.crawl import run_crawl_subprocess
 
-        out = Path(self.workdir) / f"{run_id}.jsonl"
+        out = Path(self.workdir) / site_key / f"{run_id}.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
         return run_crawl_subprocess(
-            start_urls,
-            archive_url,
-            str(out),
-            polite=self.polite,
-            timeout=self.timeout_seconds,
+            [start_url], archive_url, out, polite=self.polite, timeout=self.timeout_seconds
         )
 
 
@@ -58,3 +58,18 @@ def resources_for(settings: Settings, *, polite: bool = True) -> dict[str, Confi
         "warehouse": WarehouseResource(url=settings.database_url),
         "crawler": CrawlerResource(polite=polite, workdir=str(settings.data_dir / "crawls")),
     }
+
+
+def production_resources() -> dict[str, ConfigurableResource]:
+    return {
+        "archive": ArchiveResource(url=EnvVar("XXGK_ARCHIVE_URL")),
+        "warehouse": WarehouseResource(url=EnvVar("XXGK_DATABASE_URL")),
+        "crawler": CrawlerResource(workdir=EnvVar("XXGK_CRAWL_DIR")),
+    }
+
+
+def environment_resources() -> dict[str, ConfigurableResource]:
+    """The resources for `XXGK_ENV` (`local`, the default, or `production`)."""
+    if os.environ.get("XXGK_ENV", "local") == "production":
+        return production_resources()
+    return resources_for(Settings.from_env())

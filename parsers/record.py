@@ -21,8 +21,11 @@ def build_record(blocks: Sequence[Block]) -> dict:
     paragraphs = [block for block in blocks if isinstance(block, str)]
     tables = sections(blocks)
     title = metadata.title(paragraphs)
-    if title is None and not any(row.has_numbers for row in tables["applications"]):
-        raise ParseError("not_a_report", "no report title and no table of applications")
+    if not any(row.has_numbers for rows in tables.values() for row in rows):
+        found = f"titled {title}" if title else "no report title"
+        raise ParseError(
+            "not_a_report", f"{found}, but none of the tables of sections 二, 三 and 四"
+        )
     template = detect_template(blocks, tables["applications"])
     active, active_status = active_disclosure(tables["active"], template)
     handled = applications(tables["applications"], template)

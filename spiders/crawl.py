@@ -1,7 +1,12 @@
 """Run a crawl in its own process (Twisted's reactor can't restart inside one process).
 
     python -m spiders.crawl --start-url URL [--start-url URL …] --archive-url DIR_OR_S3
-        --captures-out FILE.jsonl [--no-polite] [--jobdir DIR]
+        --captures-out FILE.jsonl [--no-polite] [--jobdir DIR] [--previous-captures FILE.jsonl]
+        [-s NAME=VALUE …]
+
+`--jobdir` makes the crawl resumable, even after it was killed: run the same command again and
+it goes on, appending to its capture log, without refetching or recapturing what that log holds.
+`--previous-captures` makes it a recrawl asking only for what changed since those captures.
 
 Exit status 0 means the crawl ran to the end, even if some requests failed (those are captures
 with an `error`); non-zero means it could not run at all.
@@ -10,8 +15,8 @@ with an `error`); non-zero means it could not run at all.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,6 +27,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
+from spiders.capturelog import drop_torn_line, read_captures
 from spiders.portal import PortalSpider
 
 logger = logging.getLogger(__name__)
@@ -32,7 +38,11 @@ class CrawlFailed(RuntimeError):
 
 
 def crawl_settings(
-    archive_url: str, captures_out: str, polite: bool, jobdir: str | None
+    archive_url: str,
+    captures_out: str,
+    polite: bool,
+    jobdir: str | None,
+    previous_captures: str | None = None,
 ) -> Settings:
     settings = Settings()
     settings.setmodule("spiders.settings", priority="project")
@@ -42,11 +52,24 @@ def crawl_settings(
             "XXGK_POLITE": polite,
             # resuming a job appends to its capture log; a fresh crawl starts a new one
             "FEEDS": {captures_out: {"format": "jsonlines", "overwrite": jobdir is None}},
-            **({"JOBDIR": jobdir} if jobdir else {}),
+            **({"JOBDIR": jobdir, "XXGK_RESUME_CAPTURES": captures_out} if jobdir else {}),
+            "XXGK_PREVIOUS_CAPTURES": previous_captures,
         },
         priority="cmdline",
     )
     return settings
+
+
+def prepare_resume(jobdir: Path, captures_out: Path) -> None:
+    """Scrapy saves its request queue only when a crawl stops cleanly; after a kill, the job's
+    seen-requests file names requests the lost queue held, which would never be fetched. Forget
+    both: the resumed crawl walks its sites again, answered from the capture log."""
+    if captures_out.exists():
+        drop_torn_line(captures_out)
+    if (jobdir / "requests.queue" / "active.json").exists():
+        return
+    (jobdir / "requests.seen").unlink(missing_ok=True)
+    shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,9 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--captures-out", required=True)
     parser.add_argument("--no-polite", action="store_false", dest="polite")
     parser.add_argument("--jobdir")
+    parser.add_argument("--previous-captures")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
 
-    settings = crawl_settings(args.archive_url, args.captures_out, args.polite, args.jobdir)
+    if args.jobdir:
+        prepare_resume(Path(args.jobdir), Path(args.captures_out))
+    settings = crawl_settings(
+        args.archive_url, args.captures_out, args.polite, args.jobdir, args.previous_captures
+    )
+    settings.setdict(dict(pair.split("=", 1) for pair in args.set), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     failures: list[Failure] = []
@@ -71,19 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if reason == "finished" and not failures else 1
 
 
-def run_crawl_subprocess(
+def crawl_command(
     start_urls: Sequence[str],
     archive_url: str,
     captures_out: str | Path,
     polite: bool = True,
-    timeout: float = 6 * 3600,
     jobdir: str | Path | None = None,
-) -> list[dict[str, Any]]:
-    """Crawl in a child process (its log goes to this process's stderr); return the captures.
-
-    Raises `CrawlFailed` if the crawl could not run, `subprocess.TimeoutExpired` after `timeout`
-    seconds (the child is killed).
-    """
+    previous_captures: str | Path | None = None,
+) -> list[str]:
     command = [sys.executable, "-m", "spiders.crawl", "--archive-url", archive_url]
     command += ["--captures-out", str(captures_out)]
     for url in start_urls:
@@ -92,11 +117,33 @@ def run_crawl_subprocess(
         command.append("--no-polite")
     if jobdir is not None:
         command += ["--jobdir", str(jobdir)]
+    if previous_captures is not None:
+        command += ["--previous-captures", str(previous_captures)]
+    return command
+
+
+def run_crawl_subprocess(
+    start_urls: Sequence[str],
+    archive_url: str,
+    captures_out: str | Path,
+    polite: bool = True,
+    timeout: float = 6 * 3600,
+    jobdir: str | Path | None = None,
+    *,
+    previous_captures: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """Crawl in a child process (its log goes to this process's stderr); return the captures.
+
+    Raises `CrawlFailed` if the crawl could not run, `subprocess.TimeoutExpired` after `timeout`
+    seconds (the child is killed).
+    """
+    command = crawl_command(
+        start_urls, archive_url, captures_out, polite, jobdir, previous_captures
+    )
     result = subprocess.run(command, timeout=timeout, check=False)
     if result.returncode != 0:
         raise CrawlFailed(f"crawl of {list(start_urls)} exited with status {result.returncode}")
-    with Path(captures_out).open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    return read_captures(captures_out)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ Role = Literal["home", "column", "listing", "report_page", "attachment", "other"
 
 
 class CaptureError(TypedDict):
-    # http_404 | http_4xx | http_5xx | timeout | connection | dns | blocked | soft_404 | download
+    # http_404 | http_4xx | http_5xx | timeout | connection | dns | redirect | blocked
+    # | needs_browser | soft_404 | download
     kind: str
     message: str
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from scrapy.http import Response, TextResponse
+from parsel import Selector
+from scrapy.http import HtmlResponse, Response, XmlResponse
 
 ATTACHMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip"}
 DISCLOSURE_COLUMN = re.compile(r"^(政府)?(信息|政务)公开(专栏|目录|平台|栏目)?$")
@@ -34,16 +35,25 @@ def normalise(text: str) -> str:
 
 def anchors(response: Response) -> list[Anchor]:
     """The page's links on its own host, absolute, with their text (or longer `title`)."""
-    if not isinstance(response, TextResponse):
+    if not isinstance(response, HtmlResponse | XmlResponse):
         return []
-    host = urlsplit(response.url).netloc
+    return anchors_in(response.selector, response.url)
+
+
+def on_host_url(base_url: str, href: str) -> str | None:
+    """`href` made absolute and without fragment, if it stays on `base_url`'s host."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    url = urljoin(base_url, href).split("#", 1)[0]
+    return url if urlsplit(url).netloc == urlsplit(base_url).netloc else None
+
+
+def anchors_in(selector: Selector, base_url: str) -> list[Anchor]:
     found = []
-    for link in response.css("a[href]"):
-        href = (link.attrib.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        url = urljoin(response.url, href).split("#", 1)[0]
-        if urlsplit(url).netloc != host:
+    for link in selector.css("a[href]"):
+        url = on_host_url(base_url, link.attrib.get("href") or "")
+        if url is None:
             continue
         text = " ".join(" ".join(link.css("::text").getall()).split())
         title = (link.attrib.get("title") or "").strip()

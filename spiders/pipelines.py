@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from spiders.capturelog import read_captures
 from spiders.items import Capture
 from xxgk.archive import Archive, open_archive
 
@@ -49,4 +50,23 @@ class ArchivePipeline:
         item.size = len(item.body)
         item.body = None
         logger.debug("archived %s: %d bytes as %s", item.url, item.size, item.sha256)
+        return item
+
+
+class OncePerUrl:
+    """One capture per URL per crawl: drop a URL's later captures (a redirect reaching a page
+    twice, a resumed crawl replaying what its capture log `XXGK_RESUME_CAPTURES` holds)."""
+
+    def __init__(self, captured: set[str]) -> None:
+        self.captured = captured
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("XXGK_RESUME_CAPTURES")
+        return cls({c["url"] for c in read_captures(path)} if path else set())
+
+    def process_item(self, item: Capture) -> Capture:
+        if item.url in self.captured:
+            raise DropItem(f"already captured: {item.url}", log_level="DEBUG")
+        self.captured.add(item.url)
         return item

@@ -31,6 +31,7 @@ from spiders.links import (
     is_report_title,
     is_year_column,
 )
+from spiders.middlewares import SiteStopped
 from spiders.paging import Pager
 from spiders.responses import disposition_filename, headers_dict, media_type, page_title
 
@@ -63,8 +64,13 @@ class PortalSpider(Spider):
             yield request.replace(dont_filter=True)
 
     def follow(self, anchor: Anchor, role: Role, callback: Any, **meta: Any) -> Request:
-        meta = {"role": role, "title": anchor.text or None, **meta}
-        return Request(anchor.url, callback=callback, errback=self.failed, meta=meta)
+        return self.route(Request(anchor.url), role, callback, title=anchor.text, **meta)
+
+    def route(
+        self, request: Request, role: Role, callback: Any, title: str | None, **meta: Any
+    ) -> Request:
+        meta = {"role": role, "title": title or None, **meta}
+        return request.replace(callback=callback, errback=self.failed, meta=meta)
 
     def parse_navigation(self, response: Response) -> Iterator[Capture | Request]:
         """Home, disclosure column and list pages: capture, then follow what leads to reports."""
@@ -73,32 +79,39 @@ class PortalSpider(Spider):
         if capture.error:
             return
         site, role = response.meta["site"], response.meta["role"]
-        for anchor in anchors(response):
+        entries = [*anchors(response), *(a for p in self.pagers for a in p.anchors(response))]
+        for anchor in entries:
             if is_report_title(anchor.text):
                 yield self.follow_report(anchor, site)
             elif is_report_column(anchor) or (role == "listing" and is_year_column(anchor.text)):
-                yield from self.follow_list_page(anchor, site, column=anchor.url)
+                request = Request(anchor.url)
+                yield from self.follow_list_page(request, anchor.text, site, column=anchor.url)
             elif role != "listing" and is_disclosure_column(anchor):
                 yield self.follow(anchor, "column", self.parse_navigation, site=site)
         if role == "listing":
             column = response.meta["column"]
-            for url in {url for pager in self.pagers for url in pager.pages(response)}:
-                yield from self.follow_list_page(Anchor(url, ""), site, column=column)
+            for page in (page for pager in self.pagers for page in pager.pages(response)):
+                request = page if isinstance(page, Request) else Request(page)
+                yield from self.follow_list_page(request, None, site, column=column)
 
     def follow_report(self, anchor: Anchor, site: str) -> Request:
         if attachment_extension(anchor.url, anchor.text):
             return self.follow(anchor, "attachment", self.parse_attachment, site=site)
         return self.follow(anchor, "report_page", self.parse_report_page, site=site)
 
-    def follow_list_page(self, anchor: Anchor, site: str, column: str) -> Iterator[Request]:
+    def follow_list_page(
+        self, request: Request, title: str | None, site: str, column: str
+    ) -> Iterator[Request]:
         pages = self.list_pages[column]
-        if anchor.url in pages:
+        if request.url in pages:
             return
         if len(pages) >= self.max_list_pages:
             logger.warning("column %s: stopped paging at %d pages", column, self.max_list_pages)
             return
-        pages.add(anchor.url)
-        yield self.follow(anchor, "listing", self.parse_navigation, site=site, column=column)
+        pages.add(request.url)
+        yield self.route(
+            request, "listing", self.parse_navigation, site=site, column=column, title=title
+        )
 
     def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
         capture = self.capture(response)
@@ -143,6 +156,8 @@ class PortalSpider(Spider):
         return capture
 
     def failed(self, failure: Failure) -> Iterator[Capture]:
+        if failure.check(SiteStopped):  # never requested: nothing to capture
+            return
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         error = failure_error(failure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 
 #: Leading bytes → media type, for responses that don't say (or only say octet-stream).
 MAGIC = (
@@ -55,7 +55,7 @@ def disposition_filename(response: Response) -> str | None:
 
 
 def page_title(response: Response) -> str | None:
-    if not isinstance(response, TextResponse):
+    if not isinstance(response, HtmlResponse):
         return None
     title = " ".join(response.css("title::text").getall()).strip()
     return title or None

@@ -25,15 +25,44 @@ DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+XXGK_RETRY_BACKOFF_BASE = 5.0
+XXGK_RETRY_BACKOFF_MAX = 120.0
+XXGK_RETRY_AFTER_MAX = 600.0
+REDIRECT_MAX_TIMES = 5
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    # only when resuming (XXGK_RESUME_CAPTURES) or recrawling (XXGK_PREVIOUS_CAPTURES)
+    "spiders.middlewares.ReplayCaptured": 60,
+    "spiders.middlewares.StopBlockedSites": 120,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.middlewares.ConditionalRecrawl": 570,
+    "spiders.middlewares.RedirectMiddlewareNoDupes": 600,
+}
 # Every final response reaches the spider, whatever its status, so it is captured.
 HTTPERROR_ALLOW_ALL = True
 DEPTH_LIMIT = 8
 
-XXGK_PAGERS = ["spiders.paging.GenericPager", "spiders.paging.TrsCreatePageHtmlPager"]
+XXGK_PAGERS = [
+    "spiders.paging.GenericPager",
+    "spiders.paging.TrsCreatePageHtmlPager",
+    "spiders.paging.HanwebJpagePager",
+    "spiders.paging.GkmlptPager",
+]
 XXGK_MAX_LIST_PAGES = 50
 XXGK_ARCHIVE_URL = None
+XXGK_RESUME_CAPTURES = None
+XXGK_PREVIOUS_CAPTURES = None
 
-ITEM_PIPELINES = {"spiders.pipelines.ArchivePipeline": 100}
+ITEM_PIPELINES = {
+    "spiders.pipelines.OncePerUrl": 50,
+    "spiders.warc_pipeline.WarcPipeline": 75,
+    "spiders.pipelines.ArchivePipeline": 100,
+}
+FEED_STORAGES = {
+    "": "spiders.capturelog.LineFlushedFileFeedStorage",
+    "file": "spiders.capturelog.LineFlushedFileFeedStorage",
+}
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = CAPTURE_FIELDS
 LOG_LEVEL = "INFO"

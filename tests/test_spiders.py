@@ -123,7 +123,7 @@ def test_robots_disallowed_path_is_never_fetched(crawl: Crawl) -> None:
     assert "/robots.txt" in crawl.requested
     blocked = crawl.by_path(DECOYS["robots_disallowed"])
     assert blocked["status"] is None
-    assert blocked["error"]["kind"] == "blocked"
+    assert blocked["error"]["kind"] == "robots_disallowed"
 
 
 def test_stays_on_the_portal_host(crawl: Crawl) -> None:

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 from xxgk.config import Settings
+from xxgk.registry import display_width
+
+DEMO_PORT = 8741
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = commands.add_parser("demo", help="run the whole pipeline on a local demo portal")
     demo.add_argument("--data", help="data directory (default: data/)")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=DEMO_PORT,
+        help=f"port of the demo portal (default {DEMO_PORT}: the same port on every run keeps "
+        "its URLs, so a rerun adds no rows)",
+    )
     demo.set_defaults(handler=demo_command)
 
     run = commands.add_parser("run", help="run the whole pipeline on portals")
@@ -58,9 +68,18 @@ def demo_command(args: argparse.Namespace) -> int:
     from xxgk.pipeline import run_pipeline
 
     settings = Settings.from_env(args.data)
-    with DemoPortal() as portal:
+    try:
+        portal = DemoPortal(port=args.port)
+    except OSError as exc:
+        print(
+            f"cannot serve the demo portal on 127.0.0.1:{args.port} ({exc.strerror}); "
+            "choose another with --port",
+            file=sys.stderr,
+        )
+        return 2
+    with portal:
         print(f"demo portal serving on {portal.url}", file=sys.stderr)
-        summary = run_pipeline([portal.url], settings, polite=False)
+        summary = run_pipeline([portal.url], settings, polite=False, log_level="WARNING")
     print_summary(summary, settings)
     return 0
 
@@ -69,8 +88,9 @@ def run_command(args: argparse.Namespace) -> int:
     from xxgk.pipeline import run_pipeline
 
     settings = Settings.from_env(args.data)
-    print_summary(run_pipeline(args.start_urls, settings, polite=args.polite), settings)
-    return 0
+    summary = run_pipeline(args.start_urls, settings, polite=args.polite)
+    print_summary(summary, settings)
+    return 1 if summary.failed_sites else 0
 
 
 def print_summary(summary, settings: Settings) -> None:
@@ -83,7 +103,12 @@ def print_summary(summary, settings: Settings) -> None:
     lines = [
         "",
         "xxgk pipeline finished",
-        f"  sites crawled          {summary.sites}",
+        f"  sites crawled          {summary.sites}"
+        + (
+            f" ({len(summary.failed_sites)} failed: {', '.join(summary.failed_sites)})"
+            if summary.failed_sites
+            else ""
+        ),
         f"  pages fetched          {summary.pages_fetched}",
         f"  documents archived     {summary.documents}",
         f"  reports parsed         {summary.reports_parsed}",
@@ -107,17 +132,20 @@ def print_summary(summary, settings: Settings) -> None:
 
 
 def format_rows(columns: list[str], rows: list[tuple]) -> str:
-    cells = [columns, *[["" if v is None else str(v) for v in row] for row in rows]]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+    cells = [columns, *[[show(v) for v in row] for row in rows]]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(columns))]
     return "\n".join(
-        "  " + "  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))
+        "  " + "  ".join(v + " " * (w - display_width(v)) for v, w in zip(row, widths, strict=True))
         for row in cells
     )
 
 
-def _width(value: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
+def show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def redact(url: str) -> str:

@@ -1,4 +1,4 @@
-"""Run the Dagster pipeline job in-process and summarise what it did."""
+"""Run the Dagster pipeline job in-process, one portal (partition) at a time, and summarise."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, ExecuteInProcessResult
+from tqdm import tqdm
 
-from dagster_project.assets import identity_tally
+from dagster_project.checks import identity_tally
 from dagster_project.definitions import build_definitions
+from dagster_project.partitions import site_key_for, site_partitions
+from dagster_project.resources import resources_for
+from warehouse import Warehouse
 from xxgk.config import Settings
 
 EXAMPLE_QUERY = """\
@@ -23,34 +27,55 @@ ORDER BY year, organ"""
 
 @dataclass
 class RunSummary:
-    sites: int
-    pages_fetched: int
-    documents: int
-    reports_parsed: int
+    sites: int = 0
+    failed_sites: list[str] = field(default_factory=list)
+    pages_fetched: int = 0
+    documents: int = 0
+    reports_parsed: int = 0
     errors: Counter = field(default_factory=Counter)
     checks: Counter = field(default_factory=Counter)
     warehouse_rows: dict[str, int] = field(default_factory=dict)
 
+    def add(self, result: ExecuteInProcessResult) -> None:
+        captures = result.output_for_node("captures")
+        reports = result.output_for_node("reports")
+        self.pages_fetched += sum(c.get("sha256") is not None for c in captures)
+        self.documents += len(result.output_for_node("documents"))
+        self.reports_parsed += sum("record" in r for r in reports)
+        self.errors.update(c["error"]["kind"] for c in captures if c.get("error"))
+        self.errors.update(r["error"]["kind"] for r in reports if "error" in r)
+        self.checks.update(identity_tally(reports))
 
-def run_pipeline(start_urls: list[str], settings: Settings, *, polite: bool = True) -> RunSummary:
-    """Materialise every pipeline asset for these portals, in this process."""
+
+def run_pipeline(
+    start_urls: list[str],
+    settings: Settings,
+    *,
+    polite: bool = True,
+    log_level: str = "INFO",
+) -> RunSummary:
+    """Materialise the pipeline's assets for each portal, in this process. The runs go to the
+    Dagster instance of `DAGSTER_HOME` when it is set (so `xxgk ui` shows them)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    job = build_definitions(settings, polite=polite).get_job_def("pipeline")
+    job = build_definitions(resources_for(settings, polite=polite)).resolve_job_def("pipeline")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    result = job.execute_in_process(
-        run_config={"ops": {"sites": {"config": {"start_urls": start_urls}}}},
-        instance=instance or DagsterInstance.ephemeral(),
-    )
-    captures = result.output_for_node("captures")
-    reports = result.output_for_node("reports")
-    errors = Counter(c["error"]["kind"] for c in captures if c.get("error"))
-    errors.update(r["error"]["kind"] for r in reports if "error" in r)
-    return RunSummary(
-        sites=len(result.output_for_node("sites")),
-        pages_fetched=len(captures),
-        documents=len(result.output_for_node("documents")),
-        reports_parsed=sum("record" in r for r in reports),
-        errors=errors,
-        checks=identity_tally(reports),
-        warehouse_rows=result.output_for_node("warehouse_tables"),
-    )
+    instance = instance or DagsterInstance.ephemeral()
+    keys = {site_key_for(url): url for url in start_urls}
+    known = set(instance.get_dynamic_partitions(site_partitions.name))
+    instance.add_dynamic_partitions(site_partitions.name, [k for k in keys if k not in known])
+    summary = RunSummary(sites=len(keys))
+    for key, url in tqdm(keys.items(), desc="portals", unit="site", disable=None):
+        result = job.execute_in_process(
+            partition_key=key,
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+        if result.success:
+            summary.add(result)
+        else:
+            summary.failed_sites.append(url)
+    warehouse = Warehouse(settings.database_url)
+    warehouse.migrate()
+    summary.warehouse_rows = warehouse.counts()
+    return summary

@@ -65,7 +65,7 @@ def load_sites(filter: str | None = None) -> list[Site]:
     ]
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -75,10 +75,10 @@ def sites_table(sites: Iterable[Site]) -> str:
     rows = [header] + [
         (s.id, s.level, s.province, s.city or "", s.county or "", s.start_url) for s in sites
     ]
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(
         "  ".join(
-            cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)
+            cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)
         ).rstrip()
         for row in rows
     )

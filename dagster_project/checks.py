@@ -1,0 +1,115 @@
+"""Asset checks an operator trusts: identities, parse errors, blocked sites, coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
+
+from dagster_project.assets import captures, error_kind, reports
+
+FIRST_YEAR = 2019
+
+
+def identity_tally(results: list[dict]) -> Counter:
+    """How many accounting identities passed, failed, or could not be decided (a null cell)."""
+    outcome = {True: "passed", False: "failed", None: "undecided"}
+    return Counter(
+        outcome[check["passed"]]
+        for result in results
+        if "record" in result
+        for check in result["record"]["checks"]
+    )
+
+
+@asset_check(asset=reports, description="The parsed reports' accounting identities hold.")
+def identities_hold(reports: list[dict]) -> AssetCheckResult:
+    tally = identity_tally(reports)
+    failing = sorted(
+        f"{r['record']['organ']} {r['record']['year']}: {c['name']} ({c['detail']})"
+        for r in reports
+        if "record" in r
+        for c in r["record"]["checks"]
+        if c["passed"] is False
+    )
+    decided = tally["passed"] + tally["failed"]
+    return AssetCheckResult(
+        passed=not failing,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            **{f"identities_{k}": n for k, n in tally.items()},
+            "pass_rate": tally["passed"] / decided if decided else 1.0,
+            "failing": MetadataValue.json(failing),
+        },
+    )
+
+
+@asset_check(asset=reports, description="Fewer than half of the documents fail to parse.")
+def parse_error_rate(reports: list[dict]) -> AssetCheckResult:
+    failed = Counter(r["error"]["kind"] for r in reports if "error" in r)
+    rate = sum(failed.values()) / len(reports) if reports else 0.0
+    return AssetCheckResult(
+        passed=rate < 0.5,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "documents": len(reports),
+            "error_rate": rate,
+            "errors_by_kind": MetadataValue.json(dict(failed)),
+        },
+    )
+
+
+@asset_check(asset=captures, description="The portal did not block the crawler.")
+def site_not_blocked(captures: list[dict]) -> AssetCheckResult:
+    reasons = sorted({c["error"]["message"] for c in captures if error_kind(c) == "blocked"})
+    return AssetCheckResult(
+        passed=not reasons,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"blocked_reasons": MetadataValue.json(reasons)},
+    )
+
+
+GOVERNMENT_DEADLINE = (3, 31)  # 31 March of the next year, for people's governments
+DEPARTMENT_DEADLINE = (1, 31)  # 31 January, for their departments
+
+
+def due_years(organ: str, today: dt.date) -> range:
+    """Years since 2019 whose report from `organ` is legally due by `today`."""
+    month, day = GOVERNMENT_DEADLINE if organ.endswith("人民政府") else DEPARTMENT_DEADLINE
+    last = today.year - 1 if today > dt.date(today.year, month, day) else today.year - 2
+    return range(FIRST_YEAR, last + 1)
+
+
+def coverage_gaps(results: list[dict], today: dt.date) -> dict[str, list[int]]:
+    """Per organ seen on the portal, the due years for which no report was found."""
+    found: dict[str, set[int]] = {}
+    for result in results:
+        if "record" in result:
+            record = result["record"]
+            found.setdefault(record["organ"], set()).add(record["year"])
+    gaps = {
+        organ: [year for year in due_years(organ, today) if year not in years]
+        for organ, years in found.items()
+    }
+    return {organ: years for organ, years in sorted(gaps.items()) if years}
+
+
+@asset_check(
+    asset=reports,
+    description="Every organ on the portal has a report for each year since 2019 that is due "
+    "(31 March for governments, 31 January for departments).",
+)
+def coverage(reports: list[dict]) -> AssetCheckResult:
+    gaps = coverage_gaps(reports, dt.date.today())
+    has_government = any(
+        "record" in r and r["record"]["organ"].endswith("人民政府") for r in reports
+    )
+    return AssetCheckResult(
+        passed=has_government and not gaps,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "government_report_found": has_government,
+            "missing_years": MetadataValue.json(gaps),
+        },
+    )

@@ -1,0 +1,26 @@
+"""One dynamic partition per portal: its registry id (e.g. the adcode `410326`) or, for portals
+outside the registry, its start URL percent-encoded (partition keys name storage paths, where
+`http://` would read as a protocol)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+from dagster import DynamicPartitionsDefinition, Failure
+
+from xxgk.registry import load_sites
+
+site_partitions = DynamicPartitionsDefinition(name="sites")
+
+
+def site_key_for(start_url: str) -> str:
+    return quote(start_url, safe="")
+
+
+def start_url_for(site_key: str) -> str:
+    if site_key.startswith(("http%3A", "https%3A")):
+        return unquote(site_key)
+    for site in load_sites():
+        if site.id == site_key:
+            return site.start_url
+    raise Failure(f"Site {site_key!r} is neither a URL nor an id of the site registry.")

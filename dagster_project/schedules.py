@@ -1,0 +1,62 @@
+"""When portals are crawled: weekly all year, daily in the reporting season."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from dagster import (
+    RunRequest,
+    ScheduleEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    schedule,
+)
+
+from dagster_project.partitions import site_partitions, start_url_for
+
+HOST_TAG = "xxgk/host"
+SEASON = ((1, 15), (4, 15))  # reports are due by 31 January / 31 March: crawl daily around then
+
+pipeline_job = define_asset_job(
+    "pipeline",
+    selection=["captures", "documents", "reports", "warehouse_tables"],
+    description="crawl → archive → parse → load, for one portal",
+)
+
+
+def site_run(site_key: str, reason: str) -> RunRequest:
+    """A run for one portal, tagged with its host so that no portal is hit by two runs at once
+    (the run queue limits `xxgk/host` to one run per value: see dagster.yaml)."""
+    host = urlsplit(start_url_for(site_key)).hostname or site_key
+    return RunRequest(
+        run_key=f"{reason}:{site_key}",
+        partition_key=site_key,
+        tags={HOST_TAG: host, "xxgk/reason": reason},
+    )
+
+
+def all_site_runs(context: ScheduleEvaluationContext, reason: str) -> Iterator[RunRequest]:
+    for key in context.instance.get_dynamic_partitions(site_partitions.name):
+        yield site_run(key, f"{reason}-{context.scheduled_execution_time:%Y%m%d}")
+
+
+def in_season(day: dt.date) -> bool:
+    (start_month, start_day), (end_month, end_day) = SEASON
+    return dt.date(day.year, start_month, start_day) <= day <= dt.date(day.year, end_month, end_day)
+
+
+@schedule(job=pipeline_job, cron_schedule="0 2 * * 1", execution_timezone="Asia/Shanghai")
+def weekly_crawl(context: ScheduleEvaluationContext):
+    """Every portal, every Monday at 02:00 Beijing time."""
+    yield from all_site_runs(context, "weekly")
+
+
+@schedule(job=pipeline_job, cron_schedule="0 3 * 1-4 *", execution_timezone="Asia/Shanghai")
+def reporting_season_crawl(context: ScheduleEvaluationContext):
+    """Every portal, daily from 15 January to 15 April, when the year's reports appear."""
+    if not in_season(context.scheduled_execution_time.date()):
+        yield SkipReason("outside the reporting season (15 January to 15 April)")
+        return
+    yield from all_site_runs(context, "season")

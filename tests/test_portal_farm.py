@@ -1,0 +1,248 @@
+"""The spider against the portal farm: every site system, failure and politeness rule."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from spiders.capturelog import read_captures
+from spiders.crawl import crawl_command
+from tests.farm import sites
+from tests.farm.server import Farm, Site
+
+FAST = ["-s", "XXGK_RETRY_BACKOFF_BASE=0.2", "-s", "DOWNLOAD_TIMEOUT=2"]
+
+
+class Crawl:
+    def __init__(self, farm: Farm, site: Site, captures: list[dict[str, Any]]) -> None:
+        self.farm = farm
+        self.site = site
+        self.captures = [c for c in captures if c["site"] == site.url]
+
+    def paths(self, role: str, ok: bool = True) -> set[str]:
+        return {
+            path(c["url"])
+            for c in self.captures
+            if c["role"] == role and (c["error"] is None) is ok
+        }
+
+    def by_path(self, target: str) -> dict[str, Any]:
+        (capture,) = [c for c in self.captures if path(c["url"]) == target]
+        return capture
+
+    def errors(self) -> dict[str, str]:
+        return {path(c["url"]): c["error"]["kind"] for c in self.captures if c["error"]}
+
+    @property
+    def requested(self) -> list[str]:
+        return self.farm.requested(self.site.host)
+
+
+def path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl(
+    farm: Farm, out: Path, *start: Site, polite: bool = False, extra: list[str] = FAST, **kw: Any
+) -> list[dict[str, Any]]:
+    command = crawl_command(
+        [site.url for site in start], str(out / "archive"), out / "captures.jsonl", polite, **kw
+    )
+    env = {**os.environ, "http_proxy": farm.proxy}
+    subprocess.run([*command, *extra], env=env, timeout=120, check=True)
+    return read_captures(out / "captures.jsonl")
+
+
+@pytest.fixture(scope="module")
+def farm_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Crawl]]:
+    farm_sites = list(sites.all_sites())
+    with Farm(*farm_sites) as farm:
+        out = tmp_path_factory.mktemp("farm")
+        captures = crawl(farm, out, *farm_sites, extra=[*FAST, "-s", "XXGK_MAX_LIST_PAGES=6"])
+        yield {site.host.split(".")[0]: Crawl(farm, site, captures) for site in farm_sites}
+
+
+@pytest.mark.parametrize("name", ["hanweb", "oldhanweb", "trs", "gkmlpt"])
+def test_site_system_lists_yield_exactly_their_reports(
+    farm_crawl: dict[str, Crawl], name: str
+) -> None:
+    crawled = farm_crawl[name]
+    assert crawled.paths("report_page") == crawled.site.reports
+    assert crawled.paths("attachment") == crawled.site.attachments
+    assert not crawled.errors()
+
+
+def test_generic_site_finds_its_reports_and_records_every_failure(
+    farm_crawl: dict[str, Crawl],
+) -> None:
+    crawled = farm_crawl["generic"]
+    assert crawled.paths("report_page") == crawled.site.reports
+    assert crawled.paths("attachment") == crawled.site.attachments
+    assert crawled.errors() == {
+        "/xxgk/nb/2019.html": "http_404",
+        "/xxgk/nb/2018.html": "soft_404",
+        "/loop/a": "redirect",
+        "/private/2021.html": "robots_disallowed",
+    }
+    assert crawled.requested.count("/loop/a") <= 3
+
+
+def test_gbk_page_without_header_charset_is_decoded(farm_crawl: dict[str, Crawl]) -> None:
+    crawled = farm_crawl["generic"]
+    capture = crawled.by_path("/xxgk/nb/2023.html")
+    assert capture["title"] == sites.title(2023)
+    assert "charset" not in capture["headers"]["Content-Type"]
+
+
+def test_hash_url_attachments_are_named_from_disposition_or_anchor_text(
+    farm_crawl: dict[str, Crawl],
+) -> None:
+    crawled = farm_crawl["generic"]
+    by_header = crawled.by_path("/getfile/c9f0f895fb98ab91")
+    assert by_header["file_name"] == "某县2022年政府信息公开工作年度报告.pdf"
+    assert by_header["media_type"] == "application/pdf"
+    by_text = crawled.by_path("/download?id=8f14e45fceea167a")
+    assert by_text["file_name"] == "2023年年度报告.pdf"
+    assert by_text["report_page_url"] == "http://generic.farm.test/xxgk/nb/2023.html"
+
+
+def test_endless_next_links_stop_at_the_page_cap(farm_crawl: dict[str, Crawl]) -> None:
+    crawled = farm_crawl["generic"]
+    lists = [t for t in crawled.requested if t.startswith(("/xxgk/nb/list_", "/xxgk/nb/index"))]
+    assert len(lists) == len(crawled.paths("listing")) == 6
+    assert "/xxgk/nb/list_7.html" not in crawled.requested
+
+
+def test_robots_disallowed_off_site_and_mirror_links_are_not_fetched(
+    farm_crawl: dict[str, Crawl],
+) -> None:
+    farm = farm_crawl["generic"].farm
+    assert "/private/2021.html" not in farm.requested("generic.farm.test")
+    hosts = {call.host for call in farm.calls}
+    assert hosts == {site.site.host for site in farm_crawl.values()}
+    for crawled in farm_crawl.values():
+        assert crawled.requested[0] == "/robots.txt"
+
+
+def test_decoys_are_not_followed(farm_crawl: dict[str, Crawl]) -> None:
+    assert "/art/2024/1/15/art_101_99.html" not in farm_crawl["hanweb"].requested
+    trs = farm_crawl["trs"].requested
+    assert not [t for t in trs if t.startswith("/zwgk/zfxxgknb/202401/t20240116")]
+    assert "/gkmlpt/api/all/2850?page=1&sid=755123" not in farm_crawl["gkmlpt"].requested
+
+
+def test_hanweb_proxy_is_asked_by_post_with_the_page_parameters(
+    farm_crawl: dict[str, Crawl],
+) -> None:
+    farm = farm_crawl["hanweb"].farm
+    posts = [c for c in farm.calls if c.host == "hanweb.farm.test" and c.method == "POST"]
+    assert sorted(c.query["startrecord"] for c in posts) == ["1", "4", "7"]
+    assert all(c.form["columnid"] == "101" and c.form["unitid"] == "5001" for c in posts)
+
+
+def test_server_trouble_is_retried_with_backoff_client_errors_are_not(tmp_path: Path) -> None:
+    site = sites.flaky()
+    with Farm(site) as farm:
+        backoff = ["-s", "XXGK_RETRY_BACKOFF_BASE=1", "-s", "DOWNLOAD_TIMEOUT=1"]
+        crawled = Crawl(farm, site, crawl(farm, tmp_path, site, extra=backoff))
+        assert crawled.paths("report_page") == site.reports
+        assert crawled.errors() == {
+            "/xxgk/nb/2021.html": "timeout",
+            "/xxgk/nb/2020.html": "connection",
+            "/xxgk/nb/2019.html": "http_4xx",
+        }
+        times = {t: [c.at for c in farm.calls if c.target == t] for t in crawled.requested}
+    assert len(times["/xxgk/nb/2019.html"]) == 1  # 403: not retried
+    assert len(times["/xxgk/nb/2021.html"]) == 3  # RETRY_TIMES = 2
+    busy, throttled = times["/xxgk/nb/2023.html"], times["/xxgk/nb/2022.html"]
+    assert len(busy) == 2 and busy[1] - busy[0] >= 1.0
+    assert len(throttled) == 2 and throttled[1] - throttled[0] >= 2.0  # Retry-After: 2
+    reset = times["/xxgk/nb/2020.html"]  # retried by Scrapy twice (Twisted may add its own)
+    assert reset[-1] - reset[0] >= 3.0  # 1s, then 2s
+
+
+def test_anti_bot_challenge_is_recorded_and_stops_the_site(tmp_path: Path) -> None:
+    site = sites.challenged()
+    with Farm(site) as farm:
+        polite_but_quick = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "AUTOTHROTTLE_ENABLED=False"]
+        crawled = Crawl(
+            farm, site, crawl(farm, tmp_path, site, polite=True, extra=polite_but_quick)
+        )
+        requested = crawled.requested
+    assert crawled.errors() == {"/xxgk/nb/": "blocked"}
+    assert requested[-1] == "/xxgk/nb/"  # nothing after the challenge
+    never_asked = {f"/xxgk/bm{n}/{page}" for n in range(3) for page in ("", "1.html")}
+    assert never_asked - set(requested)  # though the site still had pages to give
+    assert crawled.by_path("/xxgk/nb/")["status"] == 412
+
+
+def test_js_only_shell_is_marked_needs_browser(tmp_path: Path) -> None:
+    site = sites.shell()
+    with Farm(site) as farm:
+        crawled = Crawl(farm, site, crawl(farm, tmp_path, site))
+        assert crawled.errors() == {"/": "needs_browser"}
+        assert crawled.requested == ["/robots.txt", "/"]
+
+
+def test_recrawl_asks_conditionally_and_records_304_as_unchanged(tmp_path: Path) -> None:
+    site = sites.trs()
+    changed = "/zwgk/zfxxgknb/202401/t20240115_0.shtml"
+    with Farm(site) as farm:
+        first = crawl(farm, tmp_path / "first", site)
+        site.routes[changed] = sites.report(sites.title(2023) + "（更正）", changed[:-6] + ".pdf")
+        archive = tmp_path / "first" / "archive"
+        objects = {p.name for p in (archive / "sha256").rglob("*") if p.is_file()}
+        second = crawl(
+            farm,
+            tmp_path / "second",
+            site,
+            previous_captures=tmp_path / "first/captures.jsonl",
+            extra=[*FAST, "-s", f"XXGK_ARCHIVE_URL={archive}"],
+        )
+        conditional = [c for c in farm.calls if "If-None-Match" in c.headers]
+    assert {c["url"] for c in second} == {c["url"] for c in first}
+    statuses = {path(c["url"]): c["status"] for c in second if c["status"]}
+    assert statuses[changed] == 200
+    assert {s for p, s in statuses.items() if p != changed} == {304}
+    assert len(conditional) == len(statuses)
+    before = {c["url"]: c["sha256"] for c in first}
+    for capture in second:
+        if capture["status"] == 304:
+            assert capture["sha256"] == before[capture["url"]]
+    new_objects = {p.name for p in (archive / "sha256").rglob("*") if p.is_file()} - objects
+    assert len(new_objects) == 1  # the changed page's bytes, nothing else
+
+
+def test_killed_crawl_resumes_from_its_jobdir_without_loss_or_repeats(tmp_path: Path) -> None:
+    site = sites.slow()
+    sequential = ["-s", "DOWNLOAD_DELAY=0.02", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    with Farm(site) as farm:
+        clean = crawl(farm, tmp_path / "clean", site, polite=True, extra=sequential)
+        out, jobdir = tmp_path / "resumed", tmp_path / "resumed" / "job"
+        command = crawl_command(
+            [site.url], str(out / "archive"), out / "captures.jsonl", True, jobdir=jobdir
+        )
+        env = {**os.environ, "http_proxy": farm.proxy}
+        child = subprocess.Popen([*command, *sequential], env=env)
+        while len(read_captures(out / "captures.jsonl")) < 12:
+            assert child.poll() is None, "the crawl ended before it could be killed"
+            time.sleep(0.05)
+        child.kill()
+        child.wait()
+        killed = read_captures(out / "captures.jsonl")
+        calls_before = len(farm.calls)
+        resumed = crawl(farm, out, site, polite=True, extra=sequential, jobdir=jobdir)
+        refetched = [c.target for c in farm.calls[calls_before:]]
+    assert 12 <= len(killed) < len(clean)
+    urls = [c["url"] for c in resumed]
+    assert len(urls) == len(set(urls))
+    assert {(c["url"], c["role"]) for c in resumed} == {(c["url"], c["role"]) for c in clean}
+    assert not {path(c["url"]) for c in killed if c["role"] == "report_page"} & set(refetched)

@@ -1,0 +1,104 @@
+"""The paging adapters and failure classifiers on single responses."""
+
+from __future__ import annotations
+
+from scrapy import FormRequest
+from scrapy.http import HtmlResponse, JsonResponse, Response, XmlResponse
+
+from spiders.errors import response_error
+from spiders.middlewares import retry_after
+from spiders.paging import GkmlptPager, HanwebJpagePager, TrsCreatePageHtmlPager
+
+BASE = "http://www.example.gov.cn"
+
+
+def html(body: str, url: str = f"{BASE}/col/col1/index.html", status: int = 200) -> HtmlResponse:
+    page = f"<html><head><title>t</title></head><body>{body}</body></html>"
+    return HtmlResponse(url, body=page.encode(), encoding="utf-8", status=status)
+
+
+def test_trs_six_argument_and_variable_forms() -> None:
+    six = html("<script>createPageHTML('page_div', 3, 0, 'index', 'shtml', 45);</script>")
+    assert list(TrsCreatePageHtmlPager().pages(six))[1:] == [
+        f"{BASE}/col/col1/index_1.shtml",
+        f"{BASE}/col/col1/index_2.shtml",
+    ]
+    variables = html(
+        "<script>var countPage = 2//共多少页\nvar prefixName = 'list';\nvar suffixName = 'htm';"
+        "createPageHTML(countPage, currentPage, prefixName, suffixName);</script>"
+    )
+    assert list(TrsCreatePageHtmlPager().pages(variables)) == [
+        f"{BASE}/col/col1/list.htm",
+        f"{BASE}/col/col1/list_1.htm",
+    ]
+
+
+def test_hanweb_records_and_post_groups() -> None:
+    link = '<li><a href="/art/1.html">某县2023年政府信息公开工作年度报告</a></li>'
+    record = f"<record><![CDATA[{link}]]></record>"
+    page = html(
+        f'<script type="text/xml"><datastore><recordset>{record}</recordset></datastore></script>'
+        "<script>$('#9').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp', perPage: 10,"
+        " totalRecord: 25, columnid: '77', unitid: '9', webid: '2'});</script>"
+    )
+    pager = HanwebJpagePager()
+    assert [a.url for a in pager.anchors(page)] == [f"{BASE}/art/1.html"]
+    requests = list(pager.pages(page))
+    assert [r.url.rsplit("?", 1)[1] for r in requests] == [
+        "startrecord=1&endrecord=10&perpage=10",
+        "startrecord=11&endrecord=20&perpage=10",
+        "startrecord=21&endrecord=30&perpage=10",
+    ]
+    assert all(isinstance(r, FormRequest) and r.method == "POST" for r in requests)
+    assert b"columnid=77" in requests[0].body and b"unitid=9" in requests[0].body
+
+
+def test_hanweb_get_groups_follow_nextgroup_until_empty() -> None:
+    def group(next_link: str) -> XmlResponse:
+        body = (
+            f"<datastore><nextgroup><![CDATA[{next_link}]]></nextgroup><recordset><record>"
+            "<![CDATA[<li><a href='/art/2.html'>x</a></li>]]></record></recordset></datastore>"
+        )
+        return XmlResponse(f"{BASE}/module/jpage/dataproxy.jsp?page=1", body=body.encode())
+
+    link = '<a href="/module/jpage/dataproxy.jsp?page=2&columnid=5"></a>'
+    assert list(HanwebJpagePager().pages(group(link))) == [
+        f"{BASE}/module/jpage/dataproxy.jsp?page=2&columnid=5"
+    ]
+    assert list(HanwebJpagePager().pages(group(""))) == []
+
+
+def test_gkmlpt_categories_and_json_pages() -> None:
+    index = html(
+        "<script>var SID = 'g001';</script><a href='./index#2855'>政府信息公开年报</a>",
+        url=f"{BASE}/gkmlpt/index",
+    )
+    (category,) = GkmlptPager().anchors(index)
+    assert category.url == f"{BASE}/gkmlpt/api/all/2855?page=1&sid=g001"
+    body = b'{"articles": [{"title": "a", "url": "/gkmlpt/content/1.html#2855"}], "total": 3}'
+    listing = JsonResponse(category.url, body=body)
+    assert [a.url for a in GkmlptPager().anchors(listing)] == [f"{BASE}/gkmlpt/content/1.html"]
+    assert list(GkmlptPager().pages(listing)) == [
+        f"{BASE}/gkmlpt/api/all/2855?page=2&sid=g001",
+        f"{BASE}/gkmlpt/api/all/2855?page=3&sid=g001",
+    ]
+
+
+def test_challenges_and_shells_are_told_apart_from_pages() -> None:
+    assert response_error(html("", status=521))["kind"] == "blocked"
+    stub = "<script>document.cookie='__jsl_clearance=1';location.reload()</script>"
+    assert response_error(html(stub))["kind"] == "blocked"
+    shell = '<div id="app"></div><script src="/app.js"></script>'
+    assert response_error(html(shell))["kind"] == "needs_browser"
+    data = '<script type="text/xml"><datastore></datastore></script><script src="/j.js"></script>'
+    assert response_error(html(data)) is None
+    assert (
+        response_error(html('<a href="/x">政府信息公开</a><script src="/app.js"></script>')) is None
+    )
+
+
+def test_retry_after_as_seconds_or_date() -> None:
+    assert retry_after(Response("http://x", headers={"Retry-After": "120"})) == 120
+    past = "Wed, 21 Oct 2015 07:28:00 GMT"
+    assert retry_after(Response("http://x", headers={"Retry-After": past})) == 0
+    assert retry_after(Response("http://x")) is None
