@@ -42,7 +42,8 @@ def captures(
     context: AssetExecutionContext, crawler: CrawlerResource, archive: ArchiveResource
 ) -> Output[list[dict]]:
     """Every response the spider got from one portal, its bytes archived before anything
-    reads them. A portal that answers nothing at all fails the partition (it is retried)."""
+    reads them. The spider retries what fails in passing; a portal that still answers nothing
+    fails its partition, for an operator to rerun (or the next scheduled crawl)."""
     site = context.partition_key
     records = crawler.crawl(start_url_for(site), archive.url, site, context.run.run_id)
     errors = Counter(c["error"]["kind"] for c in records if c.get("error"))
@@ -54,7 +55,9 @@ def captures(
         "blocked_reason": MetadataValue.json(blocked),
     }
     if not any(c.get("status") for c in records):
-        raise Failure(f"{site}: no response from the portal", metadata=metadata)
+        raise Failure(
+            f"{site}: no response from the portal", metadata=metadata, allow_retries=False
+        )
     return Output(records, metadata=metadata)
 
 

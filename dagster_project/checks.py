@@ -8,6 +8,7 @@ from collections import Counter
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
 from dagster_project.assets import captures, error_kind, reports
+from dagster_project.partitions import site_partitions
 
 FIRST_YEAR = 2019
 
@@ -23,7 +24,11 @@ def identity_tally(results: list[dict]) -> Counter:
     )
 
 
-@asset_check(asset=reports, description="The parsed reports' accounting identities hold.")
+@asset_check(
+    asset=reports,
+    partitions_def=site_partitions,
+    description="The parsed reports' accounting identities hold.",
+)
 def identities_hold(reports: list[dict]) -> AssetCheckResult:
     tally = identity_tally(reports)
     failing = sorted(
@@ -45,7 +50,11 @@ def identities_hold(reports: list[dict]) -> AssetCheckResult:
     )
 
 
-@asset_check(asset=reports, description="Fewer than half of the documents fail to parse.")
+@asset_check(
+    asset=reports,
+    partitions_def=site_partitions,
+    description="Fewer than half of the documents fail to parse.",
+)
 def parse_error_rate(reports: list[dict]) -> AssetCheckResult:
     failed = Counter(r["error"]["kind"] for r in reports if "error" in r)
     rate = sum(failed.values()) / len(reports) if reports else 0.0
@@ -60,7 +69,11 @@ def parse_error_rate(reports: list[dict]) -> AssetCheckResult:
     )
 
 
-@asset_check(asset=captures, description="The portal did not block the crawler.")
+@asset_check(
+    asset=captures,
+    partitions_def=site_partitions,
+    description="The portal did not block the crawler.",
+)
 def site_not_blocked(captures: list[dict]) -> AssetCheckResult:
     reasons = sorted({c["error"]["message"] for c in captures if error_kind(c) == "blocked"})
     return AssetCheckResult(
@@ -97,6 +110,7 @@ def coverage_gaps(results: list[dict], today: dt.date) -> dict[str, list[int]]:
 
 @asset_check(
     asset=reports,
+    partitions_def=site_partitions,
     description="Every organ on the portal has a report for each year since 2019 that is due "
     "(31 March for governments, 31 January for departments).",
 )

@@ -23,4 +23,7 @@ def start_url_for(site_key: str) -> str:
     for site in load_sites():
         if site.id == site_key:
             return site.start_url
-    raise Failure(f"Site {site_key!r} is neither a URL nor an id of the site registry.")
+    raise Failure(
+        f"Site {site_key!r} is neither a URL nor an id of the site registry.",
+        allow_retries=False,
+    )

@@ -55,6 +55,11 @@ def test_assets_materialize_against_the_demo_portal(tmp_path: Path, demo_portal)
     captures = result.output_for_node("captures")
     assert any(c["error"] and c["error"]["kind"] == "http_404" for c in captures)
     assert identity_tally(reports)["failed"] == 1  # seed 002 prints a total that breaks its sum
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["identities_hold"].passed  # reported, as a warning
+    assert checks["identities_hold"].metadata["identities_failed"].value == 1
+    assert checks["parse_error_rate"].passed
+    assert checks["site_not_blocked"].passed
     added = result.output_for_node("warehouse_tables")
     assert added["reports"] == 5
     assert added["parse_errors"] == 2
