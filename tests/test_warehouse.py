@@ -84,7 +84,7 @@ def test_export_round_trips_records_with_their_source(wh: Warehouse, tmp_path: P
     wh.migrate()
     wh.load(**data, parser_version=VERSION)
     path = tmp_path / "out" / "reports.jsonl"
-    assert wh.export_jsonl(path) == 5
+    assert wh.export(path, "jsonl") == 5
     exported = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     sources = [
         {key: document[key] for key in ("url", "file_url", "sha256", "media_type")}
@@ -141,7 +141,7 @@ def test_new_parser_version_adds_reports_and_keeps_history(wh: Warehouse, tmp_pa
         query = select(reports.c.record).where(reports.c.parser_version == VERSION)
         old = connection.execute(query.order_by(reports.c.id)).scalars().all()
     assert old == records
-    wh.export_jsonl(tmp_path / "reports.jsonl")
+    wh.export(tmp_path / "reports.jsonl", "jsonl")
     lines = (tmp_path / "reports.jsonl").read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line)["organ"].endswith("（修订）") for line in lines)
 

@@ -63,10 +63,3 @@ def test_csv_and_parquet_are_the_latest_cells_in_long_form(
     assert (total["parser_version"], total["source_file_url"]) == (VERSION, source[4]["file_url"])
     missing = by_key[(last["organ"], "applications", "granted", "natural_person")]
     assert (missing["value"], missing["status"]) == ("", "missing")
-
-
-def test_export_jsonl_is_export_in_jsonl(loaded: Warehouse, tmp_path: Path) -> None:
-    assert loaded.export_jsonl(tmp_path / "a.jsonl") == loaded.export(tmp_path / "b.jsonl") == 5
-    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
-    with pytest.raises(ValueError, match="unknown export format"):
-        loaded.export(tmp_path / "c.xml", "xml")

@@ -79,8 +79,5 @@ class Warehouse:
         with self.engine.connect() as connection:
             return export.export(connection, Path(path), format)
 
-    def export_jsonl(self, path: str | Path) -> int:
-        return self.export(path, "jsonl")
-
     def dispose(self) -> None:
         self.engine.dispose()

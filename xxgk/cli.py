@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from xxgk.config import Settings
 from xxgk.registry import display_width
 
 DEMO_PORT = 8741
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,9 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--jsonl", action="store_true", help="one record per line")
     parse.set_defaults(handler=parse_command)
 
-    export = commands.add_parser("export", help="write every report in the warehouse as JSONL")
+    export = commands.add_parser("export", help="write every report in the warehouse to a file")
     export.add_argument("--data", help="data directory (default: data/)")
-    export.add_argument("--out", required=True)
+    export.add_argument("--out", required=True, help="FILE.jsonl, FILE.csv or FILE.parquet")
+    export.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        help="jsonl: one xxgk.report/1 record a line; csv, parquet: one row per cell "
+        "(default: from the file's suffix)",
+    )
     export.set_defaults(handler=export_command)
 
     sites = commands.add_parser("sites", help="list the portals of the site registry")
@@ -171,8 +179,14 @@ def export_command(args: argparse.Namespace) -> int:
     from warehouse import Warehouse
 
     settings = Settings.from_env(args.data)
-    count = Warehouse(settings.database_url).export_jsonl(Path(args.out))
-    print(f"wrote {count} reports to {args.out}", file=sys.stderr)
+    out = Path(args.out)
+    export_format = args.format or out.suffix.lstrip(".")
+    if export_format not in EXPORT_FORMATS:
+        print(f"cannot tell the format of {out}: give --format", file=sys.stderr)
+        return 2
+    count = Warehouse(settings.database_url).export(out, export_format)
+    unit = "reports" if export_format == "jsonl" else "cells"
+    print(f"wrote {count} {unit} to {out}", file=sys.stderr)
     return 0
 
 
@@ -186,10 +200,15 @@ def sites_command(args: argparse.Namespace) -> int:
 
 
 def ui_command(args: argparse.Namespace) -> int:
+    import dagster_project
+
     settings = Settings.from_env()
     home = (settings.data_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(home))
+    instance_config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not instance_config.exists():  # the run queue: one run per portal host at a time
+        shutil.copy(Path(dagster_project.__file__).parent / "dagster.yaml", instance_config)
     workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
     command = ["dagster", "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(args.port)]
     return subprocess.call(command)

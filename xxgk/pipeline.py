@@ -20,7 +20,8 @@ EXAMPLE_QUERY = """\
 SELECT organ, year,
        new_received__total AS requests,
        granted__total AS granted,
-       ROUND(100.0 * granted__total / NULLIF(total_handled__total, 0), 1) AS pct_granted
+       ROUND(CAST(100.0 * granted__total / NULLIF(total_handled__total, 0) AS NUMERIC), 1)
+           AS pct_granted
 FROM v_applications
 ORDER BY year, organ"""
 
