@@ -1,6 +1,7 @@
 """The pipeline as assets, one partition per portal: captures → documents → reports → warehouse."""
 
 from collections import Counter
+from dataclasses import asdict
 
 from dagster import (
     AssetExecutionContext,
@@ -13,7 +14,7 @@ from dagster import (
 )
 
 import parsers
-from dagster_project.partitions import site_partitions, start_url_for
+from dagster_project.partitions import registry_site, site_partitions, start_url_for
 from dagster_project.resources import ArchiveResource, CrawlerResource, WarehouseResource
 from xxgk.archive import Archive, DigestMismatch
 from xxgk.documents import select_documents
@@ -105,13 +106,18 @@ def parse_document(store: Archive, document: dict) -> dict:
 
 @asset(group_name="load", partitions_def=site_partitions, retry_policy=TRANSIENT)
 def warehouse_tables(
+    context: AssetExecutionContext,
     captures: list[dict],
     documents: list[dict],
     reports: list[dict],
     warehouse: WarehouseResource,
 ) -> Output[dict]:
     """One portal's captures, documents, reports, cells, checks and errors in the warehouse."""
-    stats = warehouse.open().load(captures, documents, reports, parsers.PARSER_VERSION)
+    store = warehouse.open()
+    site = registry_site(context.partition_key)
+    if site is not None:
+        store.register_sites([asdict(site)])
+    stats = store.load(captures, documents, reports, parsers.PARSER_VERSION)
     return Output(
         stats.added,
         metadata={

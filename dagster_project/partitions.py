@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote
 
 from dagster import DynamicPartitionsDefinition, Failure
 
-from xxgk.registry import load_sites
+from xxgk.registry import Site, load_sites
 
 site_partitions = DynamicPartitionsDefinition(name="sites")
 
@@ -17,13 +17,17 @@ def site_key_for(start_url: str) -> str:
     return quote(start_url, safe="")
 
 
+def registry_site(site_key: str) -> Site | None:
+    return next((site for site in load_sites() if site.id == site_key), None)
+
+
 def start_url_for(site_key: str) -> str:
     if site_key.startswith(("http%3A", "https%3A")):
         return unquote(site_key)
-    for site in load_sites():
-        if site.id == site_key:
-            return site.start_url
-    raise Failure(
-        f"Site {site_key!r} is neither a URL nor an id of the site registry.",
-        allow_retries=False,
-    )
+    site = registry_site(site_key)
+    if site is None:
+        raise Failure(
+            f"Site {site_key!r} is neither a URL nor an id of the site registry.",
+            allow_retries=False,
+        )
+    return site.start_url

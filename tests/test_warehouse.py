@@ -162,3 +162,19 @@ def test_v_applications_has_the_numbers_of_a_report(wh: Warehouse) -> None:
             for column, value in columns.items():
                 assert row[f"{name}__{column}"] == value, (record["title"], name, column)
     assert rows[0]["other_misc__total"] is None  # a 2021-template row in a 2019 report
+
+
+def test_registered_sites_carry_their_region(wh: Warehouse) -> None:
+    data = inputs(expected_records())
+    wh.migrate()
+    wh.load(**data, parser_version=VERSION)
+    start_url = data["captures"][0]["site"]
+    region = {"province": "河南省", "city": "洛阳市", "county": "汝阳县", "adcode": "410326"}
+    wh.register_sites([{"start_url": start_url, **region}])
+    wh.register_sites([{"start_url": start_url, **region}])
+    with wh.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT province, city, county, adcode FROM sites WHERE start_url = :u"),
+            {"u": start_url},
+        ).all()
+    assert [tuple(row) for row in rows] == [tuple(region.values())]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Table, case, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -53,6 +54,28 @@ def insert_fresh(connection: Connection, table: Table, values: list[rows.Row]) -
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
         for row in values:
             copy.write_row([row[name] for name in names])
+
+
+SITE_REGION = ("province", "city", "county", "adcode")
+
+
+def upsert_sites(connection: Connection, site_items: Iterable[Mapping]) -> None:
+    """Sites with their region (from the site registry): added, or their region updated."""
+    values = [
+        {"start_url": item["start_url"], "host": urlsplit(item["start_url"]).hostname}
+        | {column: item.get(column) for column in SITE_REGION}
+        for item in site_items
+    ]
+    if not values:
+        return
+    statement = upsert(connection, sites)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[sites.c.start_url],
+            set_={column: statement.excluded[column] for column in SITE_REGION},
+        ),
+        values,
+    )
 
 
 def upsert_captures(connection: Connection, values: list[rows.Row]) -> None:

@@ -69,6 +69,12 @@ class Warehouse:
             after = table_counts(connection)
         return LoadStats({name: after[name] - before[name] for name in after})
 
+    def register_sites(self, sites: Iterable[Mapping]) -> None:
+        """Record sites (`start_url`, `province`, `city`, `county`, `adcode`) with their region;
+        loading a crawl records its site by URL alone."""
+        with self.engine.begin() as connection:
+            load.upsert_sites(connection, sites)
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
             return table_counts(connection)
