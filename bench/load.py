@@ -22,51 +22,30 @@ from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 
+from parsers.templates import (
+    APPLICANTS,
+    APPLICATION_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    TEMPLATES,
+)
 from warehouse import Warehouse
 
-APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
-              "other_org")  # fmt: skip
-RESULTS = (
-    "granted", "partially_granted",
-    "denied_state_secret", "denied_prohibited", "denied_security_stability",
-    "denied_third_party", "denied_internal_affairs", "denied_process_info",
-    "denied_enforcement_file", "denied_inquiry",
-    "unable_not_held", "unable_needs_creation", "unable_unclear",
-    "rejected_complaint", "rejected_duplicate", "rejected_publication", "rejected_excessive",
-    "rejected_confirmation",
-)  # fmt: skip
-OTHER_2021 = ("other_no_correction", "other_no_fee", "other_misc")
-ACTIVE = {
-    "2019": {
-        "regulations": ("new_made", "new_published", "total_published"),
-        "normative_documents": ("new_made", "new_published", "total_published"),
-        **{row: ("prev_year_items", "change", "decisions")
-           for row in ("licensing", "other_services", "penalties", "enforcement")},
-        "fees": ("prev_year_items", "change"),
-        "procurement": ("projects", "amount_10k_yuan"),
-    },
-    "2021": {
-        "regulations": ("issued", "repealed", "in_force"),
-        "normative_documents": ("issued", "repealed", "in_force"),
-        **{row: ("decisions",) for row in ("licensing", "penalties", "enforcement")},
-        "fees": ("amount_10k_yuan",),
-    },
-}  # fmt: skip
-REVIEW = ("review", "litigation_direct", "litigation_after_review")
+ACTIVE = {name: {row.key: row.columns for row in t.active_rows} for name, t in TEMPLATES.items()}
 PROVINCES = ("河南省", "河北省", "山东省", "四川省", "宁夏回族自治区")
 
 
 def applications(rng: random.Random, template: str) -> dict[str, dict[str, float]]:
     """Section 三, satisfying its three identities in every column and row."""
-    other = OTHER_2021 if template == "2021" else ("other_handling",)
+    results, other = TEMPLATES[template].result_rows, TEMPLATES[template].other_handling_rows
     table: dict[str, dict[str, float]] = {}
     for column in APPLICANTS:
-        cells = {row: rng.randint(0, 20) for row in (*RESULTS, *other)}
+        cells = {row: rng.randint(0, 20) for row in results}
         handled = sum(cells.values())
         forward = rng.randint(0, 5)
         over = rng.randint(0, min(5, handled + forward))
-        if template == "2021":
-            cells["other_handling"] = sum(cells[row] for row in OTHER_2021)
+        if other:
+            cells["other_handling"] = sum(cells[row] for row in other)
         cells |= {"total_handled": handled, "carried_forward": forward, "carried_over": over,
                   "new_received": handled + forward - over}  # fmt: skip
         for row, value in cells.items():
@@ -83,15 +62,13 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
     county = index % 2000
     organ = f"合成县{county}人民政府" + ("" if index % 3 else f"第{index % 7}局")
     review = {}
-    for group in REVIEW:
-        cells = {
-            column: rng.randint(0, 5) for column in ("upheld", "corrected", "other", "pending")
-        }
+    for group in REVIEW_GROUPS:
+        cells = {column: rng.randint(0, 5) for column in REVIEW_COLUMNS[:-1]}
         review[group] = {**cells, "total": sum(cells.values())}
     active = {row: {column: rng.randint(0, 200) for column in columns}
               for row, columns in ACTIVE[template].items()}  # fmt: skip
     cell_status = (
-        {f"applications.other_handling.{column}": "derived" for column in (*APPLICANTS, "total")}
+        {f"applications.other_handling.{column}": "derived" for column in APPLICATION_COLUMNS}
         if template == "2021"
         else {}
     )
