@@ -17,6 +17,7 @@ import parsers
 from dagster_project.partitions import registry_site, site_partitions, start_url_for
 from dagster_project.resources import ArchiveResource, CrawlerResource, WarehouseResource
 from xxgk.archive import Archive, DigestMismatch
+from xxgk.convert import to_docx
 from xxgk.documents import select_documents
 from xxgk.registry import load_sites
 
@@ -98,7 +99,7 @@ def parse_document(store: Archive, document: dict) -> dict:
         error = {"kind": "corrupt_archive", "message": str(exc)}
         return {"document_sha256": digest, "error": error}
     try:
-        record = parsers.parse(data, document.get("media_type"), document.get("file_name"))
+        record = parsers.parse(to_docx(data), document.get("media_type"), document.get("file_name"))
     except parsers.ParseError as exc:
         return {"document_sha256": digest, "error": {"kind": exc.kind, "message": exc.message}}
     return {"document_sha256": digest, "record": record}

@@ -11,7 +11,7 @@ from parsers.record import build_record
 
 __all__ = ["PARSER_VERSION", "ParseError", "parse"]
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 
 def parse(data: bytes, media_type: str | None = None, name: str | None = None) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from parsers.cells import Number
 from parsers.placement import PrintedRow, place
@@ -53,17 +54,18 @@ def align(
     """Match rows to the template's rows in order (a monotone alignment): the order is the strong
     prior, the labels confirm it, so cut, garbled or group-less labels still land right."""
     m, s = len(rows), len(labels)
+    gains = [[_gain(row, label) for label in labels] for row in rows]
     score = [[0.0] * (s + 1) for _ in range(m + 1)]
     for i in range(1, m + 1):
         for j in range(1, s + 1):
             score[i][j] = max(score[i - 1][j], score[i][j - 1])
-            gain = _gain(rows[i - 1], labels[j - 1])
+            gain = gains[i - 1][j - 1]
             if gain is not None:
                 score[i][j] = max(score[i][j], score[i - 1][j - 1] + gain)
     matched: list[tuple[str, DataRow]] = []
     i, j = m, s
     while i and j:
-        gain = _gain(rows[i - 1], labels[j - 1])
+        gain = gains[i - 1][j - 1]
         if gain is not None and score[i][j] == score[i - 1][j - 1] + gain:
             matched.append((labels[j - 1].key, rows[i - 1]))
             i, j = i - 1, j - 1
@@ -83,7 +85,10 @@ def _gain(row: DataRow, label: RowLabel) -> float | None:
     return similarity if similarity >= LABEL_ONLY else None
 
 
+@lru_cache(maxsize=4096)  # the same labels meet the same targets for each template and pass
 def _common(a: str, b: str) -> int:
+    if not a:
+        return 0
     return sum(
         block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
     )

@@ -1,14 +1,25 @@
 import io
 import json
 import os
+import subprocess
+import sys
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from parsers import PARSER_VERSION, ParseError, parse
 from parsers.cli import parse_files
 from parsers.extract import MAX_BYTES
+from parsers.extract.docx import MAX_XML
+from tests.fixtures.make_official import OUT
 from tests.fixtures.parser.compare import differences, load_expected
 from tests.fixtures.parser.make_fixtures import SEED_NAMES, SEEDS
 
@@ -65,86 +76,6 @@ def test_sections_hold_the_narrative_between_headings() -> None:
     assert sections["other"] == "无"
 
 
-# The official 2021 layout: labels spanning rows and columns, as portals publish it.
-_OFFICIAL_2021 = [
-    ("一、本年新收政府信息公开申请数量", None, "new_received"),
-    ("二、上年结转政府信息公开申请数量", None, "carried_over"),
-    ("（一）予以公开", None, "granted"),
-    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, "partially_granted"),
-    ("（三）不予公开", "1．属于国家秘密", "denied_state_secret"),
-    ("（三）不予公开", "2．其他法律行政法规禁止公开", "denied_prohibited"),
-    ("（三）不予公开", "3．危及“三安全一稳定”", "denied_security_stability"),
-    ("（三）不予公开", "4．保护第三方合法权益", "denied_third_party"),
-    ("（三）不予公开", "5．属于三类内部事务信息", "denied_internal_affairs"),
-    ("（三）不予公开", "6．属于四类过程性信息", "denied_process_info"),
-    ("（三）不予公开", "7．属于行政执法案卷", "denied_enforcement_file"),
-    ("（三）不予公开", "8．属于行政查询事项", "denied_inquiry"),
-    ("（四）无法提供", "1．本机关不掌握相关政府信息", "unable_not_held"),
-    ("（四）无法提供", "2．没有现成信息需要另行制作", "unable_needs_creation"),
-    ("（四）无法提供", "3．补正后申请内容仍不明确", "unable_unclear"),
-    ("（五）不予处理", "1．信访举报投诉类申请", "rejected_complaint"),
-    ("（五）不予处理", "2．重复申请", "rejected_duplicate"),
-    ("（五）不予处理", "3．要求提供公开出版物", "rejected_publication"),
-    ("（五）不予处理", "4．无正当理由大量反复申请", "rejected_excessive"),
-    ("（五）不予处理", "5．要求行政机关确认或重新出具已获取信息", "rejected_confirmation"),
-    ("（六）其他处理", "1．申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-     "other_no_correction"),
-    ("（六）其他处理", "2．申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-     "other_no_fee"),
-    ("（六）其他处理", "3．其他", "other_misc"),
-    ("（七）总计", None, "total_handled"),
-    ("四、结转下年度继续办理", None, "carried_forward"),
-]  # fmt: skip
-_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_service",
-            "other_org", "total")  # fmt: skip
-
-
-def _official_table(values: dict) -> str:
-    rows = [
-        "<tr><td colspan='3' rowspan='3'>（本列数据的勾稽关系为：第一项加第二项之和，"
-        "等于第三项加第四项之和）</td><td colspan='7'>申请人情况</td></tr>",
-        "<tr><td rowspan='2'>自然人</td><td colspan='5'>法人或其他组织</td>"
-        "<td rowspan='2'>总计</td></tr>",
-        "<tr><td>商业<br>企业</td><td>科研<br>机构</td><td>社会公益<br>组织</td>"
-        "<td>法律服务<br>机构</td><td>其他</td></tr>",
-    ]
-    results = sum(1 for label in _OFFICIAL_2021 if label[0].startswith("（"))
-    groups_seen: set[str] = set()
-    for n, (group, item, key) in enumerate(_OFFICIAL_2021):
-        numbers = "".join(f"<td>&nbsp;{values[key][c]}&nbsp;</td>" for c in _COLUMNS)
-        head = f"<td rowspan='{results}'>三、本年度办理结果</td>" if n == 2 else ""
-        if item is None and group.startswith("（"):
-            label = f"<td colspan='2'>{group}</td>"
-        elif item is None:
-            label = f"<td colspan='3'>{group}</td>"
-        else:
-            span = sum(1 for other in _OFFICIAL_2021 if other[0] == group)
-            label = "" if group in groups_seen else f"<td rowspan='{span}'>{group}</td>"
-            label += f"<td>{item}</td>"
-            groups_seen.add(group)
-        rows.append(f"<tr>{head}{label}{numbers}</tr>")
-    return "<table border='1'><tbody>" + "\n".join(rows) + "</tbody></table>"
-
-
-def test_html_table_with_rowspan_and_colspan() -> None:
-    expected = load_expected("001_c09b12af01aeb506")["applications"]
-    page = (
-        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=gb2312'>"
-        "<title>温县人民政府2022年政府信息公开工作年度报告_温县人民政府</title></head><body>"
-        "<div class='TRS_Editor'><p style='text-align:center'>温县人民政府2022年政府信息公开工作"
-        "年度报告</p><p>三、收到和处理政府信息公开申请情况</p>"
-        f"{_official_table(expected)}</div></body></html>"
-    ).encode("gb18030")
-    record = parse(page, "text/html")
-    assert record["template"] == "2021"
-    assert record["title"] == "温县人民政府2022年政府信息公开工作年度报告"
-    assert record["applications"] == expected
-    assert {key for key in record["cell_status"] if key.startswith("applications.")} == {
-        f"applications.other_handling.{column}" for column in _COLUMNS
-    }
-    assert all(check["passed"] for check in record["checks"] if check["name"].startswith("app"))
-
-
 def _pdf(draw_text: bool, encrypt: StandardEncryption | None = None) -> bytes:
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, encrypt=encrypt)
@@ -165,10 +96,10 @@ def _pdf(draw_text: bool, encrypt: StandardEncryption | None = None) -> bytes:
         (os.urandom(4096), "application/pdf", "report.pdf", "corrupt"),
         (os.urandom(4096), None, "report.pdf", "corrupt"),
         (b"%PDF-1.4\n" + os.urandom(4096), None, None, "corrupt"),
+        (b"<p>" + bytes(range(256)) * 16, None, "report.pdf", "corrupt"),  # binary, not HTML
         (_pdf(draw_text=False), "application/pdf", "scan.pdf", "needs_ocr"),
         (_pdf(draw_text=True, encrypt=StandardEncryption("secret")), None, None, "encrypted"),
         (b"PK\x03\x04" + os.urandom(200), None, "report.docx", "corrupt"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), None, "report.doc", "unsupported"),
         (
             "<html><body><h1>《汝阳县人民政府2019年政府信息公开工作年度报告》解读</h1>"
             "<p>一、总体情况：报告全面反映了2019年的工作。</p></body></html>".encode(),
@@ -221,3 +152,105 @@ def test_oversized_bytes_are_refused() -> None:
     with pytest.raises(ParseError) as raised:
         parse(bytes(MAX_BYTES + 1))
     assert raised.value.kind == "too_large"
+
+
+SECONDS = 3.0
+PEAK_BYTES = 64 * 1024 * 1024
+
+
+def _scanned_pdf() -> bytes:
+    """A page that is one image of text, as scanners make them."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    noise = Image.frombytes("L", (600, 800), os.urandom(600 * 800))
+    page.drawImage(ImageReader(noise), 0, 0, width=595, height=842)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    """A small DOCX whose word/document.xml unpacks to over the limit."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as part:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(MAX_XML // len(chunk) + 1):
+                part.write(chunk)
+    return buffer.getvalue()
+
+
+def _measured(run: Callable[[], object]) -> tuple[object, float, int]:
+    """What `run` returns (or raises), its seconds and its peak of Python allocations."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        result: object = run()
+    except ParseError as error:
+        result = error
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, seconds, peak
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "kind"),
+    [
+        (lambda: b"", "empty.pdf", "empty"),
+        (lambda: os.urandom(1024 * 1024), "report.pdf", "corrupt"),
+        (lambda: _pdf(draw_text=True, encrypt=StandardEncryption("secret")), None, "encrypted"),
+        (_scanned_pdf, "scan.pdf", "needs_ocr"),
+        (_zip_bomb, "report.docx", "too_large"),
+    ],
+    ids=["empty", "random-bytes", "encrypted-pdf", "image-only-pdf", "docx-zip-bomb"],
+)
+def test_bad_input_is_refused_quickly_in_bounded_memory(
+    make: Callable[[], bytes], name: str | None, kind: str
+) -> None:
+    data = make()
+    assert len(data) < 2 * 1024 * 1024
+    error, seconds, peak = _measured(lambda: parse(data, None, name))
+    assert isinstance(error, ParseError)
+    assert error.kind == kind
+    assert seconds < SECONDS
+    assert peak < PEAK_BYTES
+
+
+def test_a_200_mb_file_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as file:
+        file.truncate(200 * 1024 * 1024)
+    results, seconds, peak = _measured(lambda: list(parse_files([str(huge)])))
+    assert [result["error"]["kind"] for result in results] == ["too_large"]  # type: ignore[attr-defined]
+    assert seconds < SECONDS
+    assert peak < PEAK_BYTES
+
+
+def test_gbk_page_declared_utf8_still_decodes() -> None:
+    name = "001_c09b12af01aeb506"
+    page = (OUT / f"{name}.gbk.html").read_bytes().replace(b"charset=gbk", b"charset=utf-8")
+    assert b"charset=utf-8" in page
+    record = parse(page, "text/html; charset=utf-8", "report.html")
+    assert record["title"] == load_expected(name)["title"]
+    assert record["applications"] == load_expected(name)["applications"]
+
+
+def test_cli_exits_0_when_every_file_was_handled(tmp_path: Path) -> None:
+    seed = tmp_path / "report.txt"
+    seed.write_bytes(seed_bytes("003_351f4af2c3a8fcf1"))
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(os.urandom(4096))
+    xxgk = Path(sys.executable).with_name("xxgk")
+    done = subprocess.run(
+        [str(xxgk), "parse", str(seed), str(bad), str(tmp_path / "absent.pdf"), "--jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    record, broken, absent = (json.loads(line) for line in done.stdout.splitlines())
+    assert record["organ"] == "洛宁县人民政府"
+    assert broken["error"]["kind"] == "corrupt"
+    assert absent["error"]["kind"] == "unreadable"

@@ -166,9 +166,14 @@ def parse_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from parsers.cli import parse_files
+    from xxgk.convert import to_docx
 
     for result in tqdm(
-        parse_files(args.files), total=len(args.files), disable=None, unit="file", file=sys.stderr
+        parse_files(args.files, convert=to_docx),
+        total=len(args.files),
+        disable=None,
+        unit="file",
+        file=sys.stderr,
     ):
         indent = None if args.jsonl else 2
         print(json.dumps(result, ensure_ascii=False, indent=indent))

@@ -12,11 +12,15 @@ from parsers.errors import ParseError
 from parsers.extract import docx, html, pdf, text
 from parsers.extract.blocks import Block
 
-__all__ = ["MAX_BYTES", "Block", "extract_blocks", "sniff"]
+__all__ = ["LEGACY_WORD", "MAX_BYTES", "Block", "extract_blocks", "sniff"]
 
 MAX_BYTES = 100 * 1024 * 1024
 
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|div|table|p)\b", re.IGNORECASE)
+LEGACY_WORD = (b"\xd0\xcf\x11\xe0", b"{\\rtf")  # OLE2 (DOC, WPS, XLS…), RTF
+_LEGACY_MESSAGE = (
+    "DOC/WPS needs LibreOffice: convert it to DOCX with xxgk.convert.to_docx before parsing"
+)
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
 _EXTRACTORS = {"pdf": pdf.extract, "docx": docx.extract, "html": html.extract, "text": text.extract}
 
@@ -38,15 +42,16 @@ def sniff(data: bytes, media_type: str | None = None, name: str | None = None) -
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ParseError("unsupported", "legacy binary Office document")
+    if head.startswith(LEGACY_WORD):
+        raise ParseError("unsupported", _LEGACY_MESSAGE)
     if head.startswith(_IMAGE_MAGIC):
         raise ParseError("needs_ocr", "an image, not a document with text")
     hint = f"{media_type or ''} {PurePath(name or '').suffix}".lower()
-    if _HTML.search(head) or ("html" in hint and b"<" in head):
+    binary = text.looks_binary(data)  # random bytes hold '<p ' often enough to look like HTML
+    if not binary and (_HTML.search(head) or ("html" in hint and b"<" in head)):
         return "html"
     if any(word in hint for word in ("pdf", "doc", "word")):
         raise ParseError("corrupt", f"not a valid {hint.strip()} file")
-    if text.looks_binary(data):
+    if binary:
         raise ParseError("unsupported", "binary data of an unknown format")
     return "text"

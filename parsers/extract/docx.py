@@ -14,7 +14,8 @@ from parsers.errors import ParseError
 from parsers.extract.blocks import Block, Table
 from parsers.extract.grid import covered
 
-MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_UNZIPPED = 200 * 1024 * 1024  # all parts, media included
+MAX_XML = 32 * 1024 * 1024  # one XML part: lxml needs many times its size in memory
 
 
 def extract(data: bytes) -> list[Block]:
@@ -43,7 +44,10 @@ def _check_archive(data: bytes) -> None:
     if "word/document.xml" not in {entry.filename for entry in entries}:
         raise ParseError("unsupported", "a zip archive that is not a Word document")
     if sum(entry.file_size for entry in entries) > MAX_UNZIPPED:
-        raise ParseError("corrupt", "the archive unpacks to more than the size limit")
+        raise ParseError("too_large", f"the archive unpacks to over {MAX_UNZIPPED} bytes")
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels")) and entry.file_size > MAX_XML:
+            raise ParseError("too_large", f"{entry.filename} unpacks to over {MAX_XML} bytes")
 
 
 def _grid(table: DocxTable) -> Table:

@@ -19,7 +19,10 @@ def extract(data: bytes) -> list[Block]:
         with pdfplumber.open(io.BytesIO(data)) as document:
             if len(document.pages) > MAX_PAGES:
                 raise ParseError("too_large", f"{len(document.pages)} pages")
-            pages = [_page_blocks(page) for page in document.pages]
+            pages = []
+            for page in document.pages:
+                pages.append(_page_blocks(page))
+                page.close()  # drop the page's parsed objects: memory stays one page's worth
     except ParseError:
         raise
     except Exception as error:  # pdfminer raises many kinds on damaged files
