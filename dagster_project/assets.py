@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import asdict
+from http import HTTPStatus
 
 from dagster import (
     AssetExecutionContext,
@@ -52,6 +53,7 @@ def captures(
     blocked = sorted({c["error"]["message"] for c in records if error_kind(c) == "blocked"})
     metadata = {
         "pages_fetched": sum(c.get("sha256") is not None for c in records),
+        "pages_unchanged": sum(c.get("status") == HTTPStatus.NOT_MODIFIED for c in records),
         "bytes_archived": sum(c.get("size") or 0 for c in records),
         "errors_by_kind": MetadataValue.json(dict(errors)),
         "blocked_reason": MetadataValue.json(blocked),

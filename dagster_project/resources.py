@@ -42,13 +42,20 @@ class CrawlerResource(ConfigurableResource):
     workdir: str = "data/crawls"
 
     def crawl(self, start_url: str, archive_url: str, site_key: str, run_id: str) -> list[dict]:
-        """Crawl one portal; its capture log is kept at `<workdir>/<site>/<run id>.jsonl`."""
+        """Crawl one portal; its capture log is kept at `<workdir>/<site>/<run id>.jsonl`.
+        A recrawl asks only for what changed since the portal's last capture log."""
         from spiders.crawl import run_crawl_subprocess
 
-        out = Path(self.workdir) / site_key / f"{run_id}.jsonl"
-        out.parent.mkdir(parents=True, exist_ok=True)
+        logs = Path(self.workdir) / site_key
+        logs.mkdir(parents=True, exist_ok=True)
+        previous = max(logs.glob("*.jsonl"), key=lambda p: p.stat().st_mtime, default=None)
         return run_crawl_subprocess(
-            [start_url], archive_url, out, polite=self.polite, timeout=self.timeout_seconds
+            [start_url],
+            archive_url,
+            logs / f"{run_id}.jsonl",
+            polite=self.polite,
+            timeout=self.timeout_seconds,
+            previous_captures=previous,
         )
 
 

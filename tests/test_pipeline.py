@@ -77,6 +77,7 @@ def test_demo_twice_then_export(tmp_path: Path) -> None:
     rows_after_first = first.stdout.split("warehouse rows")[1].splitlines()[0]
     second = run_cli("demo", "--data", str(tmp_path))
     assert second.stdout.split("warehouse rows")[1].splitlines()[0] == rows_after_first
+    assert "(16 unchanged since the last crawl)" in second.stdout  # a conditional recrawl
 
     out = tmp_path / "reports.jsonl"
     run_cli("export", "--data", str(tmp_path), "--out", str(out))

@@ -72,10 +72,20 @@ def test_recrawl_of_the_same_bytes_updates_last_seen(wh: Warehouse) -> None:
     wh.load(**data, parser_version=VERSION)
     later = [{**capture, "fetched_at": "2025-01-01T00:00:00Z"} for capture in data["captures"]]
     assert set(wh.load(later, [], [], VERSION).added.values()) == {0}
+    not_modified = [  # a conditional recrawl: 304 with the bytes fetched before
+        {**capture, "status": 304, "fetched_at": "2025-06-01T00:00:00Z"}
+        for capture in data["captures"]
+        if capture["status"] == 200
+    ]
+    assert not_modified
+    assert set(wh.load(not_modified, [], [], VERSION).added.values()) == {0}
     with wh.engine.connect() as connection:
         seen = connection.execute(select(captures.c.first_seen_at, captures.c.last_seen_at)).all()
     assert len(seen) == 13
     assert all(first.month == 5 and last.year == 2025 for first, last in seen)
+    with wh.engine.connect() as connection:
+        statuses = connection.execute(select(captures.c.status, captures.c.last_seen_at)).all()
+    assert {last.month for status, last in statuses if status == 200} == {6}
 
 
 def test_export_round_trips_records_with_their_source(wh: Warehouse, tmp_path: Path) -> None:

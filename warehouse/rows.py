@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,12 +33,21 @@ def site_rows(captures: Iterable[Mapping], documents: Iterable[Mapping]) -> list
     return [{"start_url": url, "host": urlsplit(url).hostname} for url in sorted(starts)]
 
 
+def capture_status(capture: Mapping) -> int | None:
+    """A 304 answers a conditional request with the bytes fetched before: it is that 200
+    capture seen again, not a capture of its own."""
+    status = capture.get("status")
+    if status == HTTPStatus.NOT_MODIFIED and capture.get("sha256"):
+        return int(HTTPStatus.OK)
+    return status
+
+
 def capture_rows(captures: Iterable[Mapping]) -> list[Row]:
     """One row per (url, sha256, status), seen from the earliest to the latest fetch."""
     rows: dict[tuple, Row] = {}
     for capture in captures:
         seen = utc(capture["fetched_at"])
-        key = (capture["url"], capture.get("sha256"), capture.get("status"))
+        key = (capture["url"], capture.get("sha256"), capture_status(capture))
         if key in rows:
             row = rows[key]
             row["first_seen_at"] = min(row["first_seen_at"], seen)
@@ -46,6 +56,7 @@ def capture_rows(captures: Iterable[Mapping]) -> list[Row]:
         error = capture.get("error") or {}
         rows[key] = {
             **{field: capture.get(field) for field in CAPTURE_FIELDS},
+            "status": key[2],
             "error_kind": error.get("kind"),
             "error_message": error.get("message"),
             "first_seen_at": seen,

@@ -117,7 +117,12 @@ def print_summary(summary, settings: Settings) -> None:
             if summary.failed_sites
             else ""
         ),
-        f"  pages fetched          {summary.pages_fetched}",
+        f"  pages fetched          {summary.pages_fetched}"
+        + (
+            f" ({summary.pages_unchanged} unchanged since the last crawl)"
+            if summary.pages_unchanged
+            else ""
+        ),
         f"  documents archived     {summary.documents}",
         f"  reports parsed         {summary.reports_parsed}",
         f"  identity checks        {checks['passed']} passed, {checks['failed']} failed, "

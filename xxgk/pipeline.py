@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 from tqdm import tqdm
@@ -31,6 +32,7 @@ class RunSummary:
     sites: int = 0
     failed_sites: list[str] = field(default_factory=list)
     pages_fetched: int = 0
+    pages_unchanged: int = 0
     documents: int = 0
     reports_parsed: int = 0
     errors: Counter = field(default_factory=Counter)
@@ -41,6 +43,7 @@ class RunSummary:
         captures = result.output_for_node("captures")
         reports = result.output_for_node("reports")
         self.pages_fetched += sum(c.get("sha256") is not None for c in captures)
+        self.pages_unchanged += sum(c.get("status") == HTTPStatus.NOT_MODIFIED for c in captures)
         self.documents += len(result.output_for_node("documents"))
         self.reports_parsed += sum("record" in r for r in reports)
         self.errors.update(c["error"]["kind"] for c in captures if c.get("error"))

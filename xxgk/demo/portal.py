@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import mimetypes
@@ -88,9 +89,19 @@ class PortalHandler(SimpleHTTPRequestHandler):
         extra: dict[str, str] | None = None,
         status: HTTPStatus = HTTPStatus.OK,
     ) -> None:
+        """Send a page; a page the client already holds (its ETag) is answered 304, as the
+        web servers of real portals do."""
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+        if status == HTTPStatus.OK and self.headers.get("If-None-Match") == etag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if status == HTTPStatus.OK:
+            self.send_header("ETag", etag)
         for name, value in (extra or {}).items():
             self.send_header(name, value)
         self.end_headers()
