@@ -19,7 +19,9 @@ import logging
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from twisted.python.failure import Failure
 
 from spiders.capturelog import drop_torn_line, read_captures
 from spiders.portal import PortalSpider
+from xxgk.config import Settings as XxgkSettings
 
 logger = logging.getLogger(__name__)
 
@@ -122,17 +125,17 @@ def crawl_command(
     return command
 
 
-def run_crawl_subprocess(
+def run_crawl(
     start_urls: Sequence[str],
     archive_url: str,
     captures_out: str | Path,
     polite: bool = True,
-    timeout: float = 6 * 3600,
+    timeout: float | None = None,
     jobdir: str | Path | None = None,
     *,
     previous_captures: str | Path | None = None,
-) -> list[dict[str, Any]]:
-    """Crawl in a child process (its log goes to this process's stderr); return the captures.
+) -> None:
+    """Crawl in a child process (its log goes to this process's stderr) into `captures_out`.
 
     Raises `CrawlFailed` if the crawl could not run, `subprocess.TimeoutExpired` after `timeout`
     seconds (the child is killed).
@@ -143,7 +146,71 @@ def run_crawl_subprocess(
     result = subprocess.run(command, timeout=timeout, check=False)
     if result.returncode != 0:
         raise CrawlFailed(f"crawl of {list(start_urls)} exited with status {result.returncode}")
+
+
+def run_crawl_subprocess(
+    start_urls: Sequence[str],
+    archive_url: str,
+    captures_out: str | Path,
+    polite: bool = True,
+    timeout: float = 6 * 3600,
+    jobdir: str | Path | None = None,
+    *,
+    previous_captures: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """`run_crawl`, then the captures."""
+    run_crawl(
+        start_urls,
+        archive_url,
+        captures_out,
+        polite,
+        timeout,
+        jobdir,
+        previous_captures=previous_captures,
+    )
     return read_captures(captures_out)
+
+
+def crawl_sites(
+    start_urls: Sequence[str], archive_url: str, out_dir: str | Path, polite: bool = True
+) -> Path:
+    """Crawl only: fetch and archive the portals, parse and load nothing. Returns the capture
+    log, `<out_dir>/<UTC start time>.jsonl`. Raises `CrawlFailed` if the crawl could not run."""
+    started = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    captures_out = Path(out_dir) / f"{started}.jsonl"
+    captures_out.parent.mkdir(parents=True, exist_ok=True)
+    run_crawl(start_urls, archive_url, captures_out, polite)
+    return captures_out
+
+
+def crawl_main(
+    start_urls: Sequence[str], registry_filter: str | None, settings: XxgkSettings, polite: bool
+) -> int:
+    """`xxgk crawl`: crawl the URLs and the registry's sites matching `registry_filter` into the
+    archive and `<data>/crawls/`; print the capture log's path, and a tally to stderr. Exit
+    status 0, 1 if the crawl could not run, 2 if there is nothing to crawl."""
+    from xxgk.registry import load_sites
+
+    registered = [site.start_url for site in load_sites(registry_filter)] if registry_filter else []
+    urls = list(dict.fromkeys([*start_urls, *registered]))
+    if not urls:
+        print("nothing to crawl: give URLs or a --registry-filter that matches", file=sys.stderr)
+        return 2
+    try:
+        log = crawl_sites(urls, settings.archive_url, settings.data_dir / "crawls", polite)
+    except CrawlFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    captures = read_captures(log)
+    errors = Counter(c["error"]["kind"] for c in captures if c["error"])
+    tally = ", ".join(f"{kind} {n}" for kind, n in sorted(errors.items())) or "none"
+    print(
+        f"{len(urls)} sites, {len(captures)} captures, errors: {tally}; "
+        f"archive {settings.archive_url}",
+        file=sys.stderr,
+    )
+    print(log)
+    return 0
 
 
 if __name__ == "__main__":

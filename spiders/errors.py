@@ -20,6 +20,11 @@ from twisted.python.failure import Failure
 from spiders.items import CaptureError
 from spiders.responses import page_title
 
+
+class OffsiteRedirect(IgnoreRequest):
+    """Not requested: a redirect led off the site's hosts."""
+
+
 #: Titles of "not found" pages served with status 200.
 SOFT_404_TITLE = re.compile(r"404|页面不存在|页面未找到|找不到|已删除|not found", re.IGNORECASE)
 #: Anti-bot answers: Ruishu (瑞数) 412, Jiasule (加速乐) 521, both with a JS cookie page.
@@ -68,7 +73,7 @@ def response_error(response: Response) -> CaptureError | None:
     title = page_title(response)
     if title and SOFT_404_TITLE.search(title):
         return {"kind": "soft_404", "message": f"page titled {title!r}"}
-    if response.css("a[href]"):
+    if any(link.get("href") is not None for link in response.selector.root.iter("a")):
         return None
     if len(response.body) < WAF_STUB_MAX_BYTES and (marker := WAF_MARKERS.search(response.text)):
         return {"kind": "blocked", "message": f"WAF challenge page ({marker.group(0)})"}
@@ -83,6 +88,8 @@ def failure_error(failure: Failure) -> CaptureError:
     message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
     if failure.check(IgnoreRequest) and "max redirections" in message:
         return {"kind": "redirect", "message": message}
+    if failure.check(OffsiteRedirect):
+        return {"kind": "offsite_redirect", "message": message}
     if failure.check(IgnoreRequest) and "robots.txt" in message:
         return {"kind": "robots_disallowed", "message": message}
     kind = next((kind for types, kind in FAILURE_KINDS if failure.check(*types)), "download")

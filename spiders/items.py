@@ -10,7 +10,7 @@ Role = Literal["home", "column", "listing", "report_page", "attachment", "other"
 
 class CaptureError(TypedDict):
     # http_404 | http_4xx | http_5xx | timeout | connection | dns | redirect | blocked
-    # | needs_browser | soft_404 | download
+    # | needs_browser | soft_404 | robots_disallowed | offsite_redirect | download
     kind: str
     message: str
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
@@ -42,21 +42,39 @@ def anchors(response: Response) -> list[Anchor]:
 
 def on_host_url(base_url: str, href: str) -> str | None:
     """`href` made absolute and without fragment, if it stays on `base_url`'s host."""
-    href = href.strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:")):
-        return None
-    url = urljoin(base_url, href).split("#", 1)[0]
-    return url if urlsplit(url).netloc == urlsplit(base_url).netloc else None
+    return OnHost(base_url).url(href)
+
+
+class OnHost:
+    """Resolves a page's links, keeping those on its host; a path from the root (most of a
+    portal's links: menus, columns) joins without parsing the page's URL again."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        parts = urlsplit(base_url)
+        self.host = parts.netloc
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+
+    def url(self, href: str) -> str | None:
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            return None
+        if href.startswith("/") and not href.startswith("//") and "/." not in href:
+            return self.origin + href.split("#", 1)[0]
+        url = urljoin(self.base_url, href).split("#", 1)[0]
+        return url if urlsplit(url).netloc == self.host else None
 
 
 def anchors_in(selector: Selector, base_url: str) -> list[Anchor]:
+    # on lxml's elements: parsel's per-link selectors cost more than all the rest of a page
+    on_host = OnHost(base_url)
     found = []
-    for link in selector.css("a[href]"):
-        url = on_host_url(base_url, link.attrib.get("href") or "")
+    for link in selector.root.iter("a"):
+        url = on_host.url(link.get("href") or "")
         if url is None:
             continue
-        text = " ".join(" ".join(link.css("::text").getall()).split())
-        title = (link.attrib.get("title") or "").strip()
+        text = " ".join(" ".join(link.itertext()).split())
+        title = (link.get("title") or "").strip()
         found.append(Anchor(url, title if len(title) > len(text) else text))
     return found
 
@@ -87,9 +105,9 @@ def is_year_column(text: str) -> bool:
 def attachment_extension(url: str, text: str = "") -> str | None:
     """The attachment type a link points at, from its path, a query value or its text."""
     parts = urlsplit(url)
-    candidates = [parts.path, *(value for _, value in parse_qsl(parts.query)), text.strip()]
-    for candidate in candidates:
-        suffix = PurePosixPath(candidate).suffix.lower()
+    values = (value for _, value in parse_qsl(parts.query)) if parts.query else ()
+    for candidate in (parts.path, *values, text.strip()):
+        suffix = posixpath.splitext(candidate.rstrip("/"))[1].lower()
         if suffix in ATTACHMENT_EXTENSIONS:
             return suffix
     return None

@@ -8,6 +8,7 @@ import logging
 from email.utils import parsedate_to_datetime
 from time import monotonic, time
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -19,7 +20,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from spiders.capturelog import read_captures
-from spiders.errors import STOPPING_KINDS, response_error
+from spiders.errors import STOPPING_KINDS, OffsiteRedirect, response_error
 from xxgk.archive import Archive, open_archive
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,26 @@ class SiteStopped(IgnoreRequest):
 
 def host(request: Request) -> str:
     return urlparse_cached(request).netloc
+
+
+def hostname(url: str) -> str:
+    """The host without port: `http://x:80/` and `https://x/` are on the same host."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+class KeepToSite:
+    """A site's requests go only to its hosts (meta `hosts`, see `PortalSpider.scope`): its start
+    URL's and those the start request was redirected to (`gov.cn` → `www.gov.cn`, http →
+    https). Any other host a redirect leads to is refused before a byte is sent there
+    (`OffsiteRedirect`, captured with error kind `offsite_redirect`): the crawl goes no further."""
+
+    def process_request(self, request: Request) -> None:
+        meta = request.meta
+        if "hosts" not in meta:  # the start request and its redirects; robots.txt
+            return
+        if hostname(request.url) not in meta["hosts"]:
+            came_from = (meta.get("redirect_urls") or ["a link"])[0]
+            raise OffsiteRedirect(f"{request.url} is off the site (from {came_from})")
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -31,7 +31,7 @@ from spiders.links import (
     is_report_title,
     is_year_column,
 )
-from spiders.middlewares import SiteStopped
+from spiders.middlewares import SiteStopped, hostname
 from spiders.paging import Pager
 from spiders.responses import disposition_filename, headers_dict, media_type, page_title
 
@@ -78,29 +78,38 @@ class PortalSpider(Spider):
         yield capture
         if capture.error:
             return
-        site, role = response.meta["site"], response.meta["role"]
+        scope, role = self.scope(response), response.meta["role"]
         entries = [*anchors(response), *(a for p in self.pagers for a in p.anchors(response))]
         for anchor in entries:
             if is_report_title(anchor.text):
-                yield self.follow_report(anchor, site)
+                yield self.follow_report(anchor, scope)
             elif is_report_column(anchor) or (role == "listing" and is_year_column(anchor.text)):
                 request = Request(anchor.url)
-                yield from self.follow_list_page(request, anchor.text, site, column=anchor.url)
+                yield from self.follow_list_page(request, anchor.text, scope, column=anchor.url)
             elif role != "listing" and is_disclosure_column(anchor):
-                yield self.follow(anchor, "column", self.parse_navigation, site=site)
+                yield self.follow(anchor, "column", self.parse_navigation, **scope)
         if role == "listing":
             column = response.meta["column"]
             for page in (page for pager in self.pagers for page in pager.pages(response)):
                 request = page if isinstance(page, Request) else Request(page)
-                yield from self.follow_list_page(request, None, site, column=column)
+                yield from self.follow_list_page(request, None, scope, column=column)
 
-    def follow_report(self, anchor: Anchor, site: str) -> Request:
+    def scope(self, response: Response) -> dict[str, Any]:
+        """Meta for the requests a response leads to: its site, and the site's hosts (the start
+        URL's and those the start request was redirected to; see `KeepToSite`)."""
+        meta = response.meta
+        if meta["role"] != "home":
+            return {"site": meta["site"], "hosts": meta["hosts"]}
+        visited = [meta["site"], *meta.get("redirect_urls", ()), response.url]
+        return {"site": meta["site"], "hosts": sorted({hostname(url) for url in visited})}
+
+    def follow_report(self, anchor: Anchor, scope: dict[str, Any]) -> Request:
         if attachment_extension(anchor.url, anchor.text):
-            return self.follow(anchor, "attachment", self.parse_attachment, site=site)
-        return self.follow(anchor, "report_page", self.parse_report_page, site=site)
+            return self.follow(anchor, "attachment", self.parse_attachment, **scope)
+        return self.follow(anchor, "report_page", self.parse_report_page, **scope)
 
     def follow_list_page(
-        self, request: Request, title: str | None, site: str, column: str
+        self, request: Request, title: str | None, scope: dict[str, Any], column: str
     ) -> Iterator[Request]:
         pages = self.list_pages[column]
         if request.url in pages:
@@ -110,7 +119,7 @@ class PortalSpider(Spider):
             return
         pages.add(request.url)
         yield self.route(
-            request, "listing", self.parse_navigation, site=site, column=column, title=title
+            request, "listing", self.parse_navigation, column=column, title=title, **scope
         )
 
     def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
@@ -118,21 +127,21 @@ class PortalSpider(Spider):
         if not capture.error:
             found = [a for a in anchors(response) if attachment_extension(a.url, a.text)]
             capture.attachments = [a.url for a in found]
-            logger.info("report page %s: %d attachment(s)", response.url, len(found))
+            logger.debug("report page %s: %d attachment(s)", response.url, len(found))
             for anchor in found:
                 yield self.follow(
                     anchor,
                     "attachment",
                     self.parse_attachment,
-                    site=response.meta["site"],
                     report_page_url=response.url,
+                    **self.scope(response),
                 )
         yield capture
 
     def parse_attachment(self, response: Response) -> Iterator[Capture]:
         capture = self.capture(response)
         capture.file_name = attachment_file_name(response)
-        logger.info("attachment %s: %s", response.url, capture.file_name)
+        logger.debug("attachment %s: %s", response.url, capture.file_name)
         yield capture
 
     def capture(self, response: Response) -> Capture:

@@ -57,5 +57,6 @@ def disposition_filename(response: Response) -> str | None:
 def page_title(response: Response) -> str | None:
     if not isinstance(response, HtmlResponse):
         return None
-    title = " ".join(response.css("title::text").getall()).strip()
+    titles = response.selector.root.iter("title")
+    title = " ".join(text for element in titles for text in element.itertext()).strip()
     return title or None

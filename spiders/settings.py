@@ -20,6 +20,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 ADDONS = {"spiders.politeness.Politeness": 0}
 
+# Scrapy starts this many tasks for every response's output; ours yield one capture each
+CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 RETRY_ENABLED = True
@@ -30,6 +32,8 @@ XXGK_RETRY_BACKOFF_MAX = 120.0
 XXGK_RETRY_AFTER_MAX = 600.0
 REDIRECT_MAX_TIMES = 5
 DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100), so no request at all goes to a host off the site
+    "spiders.middlewares.KeepToSite": 55,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     # only when resuming (XXGK_RESUME_CAPTURES) or recrawling (XXGK_PREVIOUS_CAPTURES)

@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from spiders.capturelog import read_captures
-from spiders.crawl import crawl_command
+from spiders.crawl import crawl_command, crawl_main
 from tests.farm import sites
 from tests.farm.server import Farm, Site
+from xxgk.config import Settings
 
 FAST = ["-s", "XXGK_RETRY_BACKOFF_BASE=0.2", "-s", "DOWNLOAD_TIMEOUT=2"]
 
@@ -148,6 +149,41 @@ def test_hanweb_proxy_is_asked_by_post_with_the_page_parameters(
     assert all(c.form["columnid"] == "101" and c.form["unitid"] == "5001" for c in posts)
 
 
+def test_trs_pages_numbered_from_2_when_the_first_page_says_it_is_page_1(
+    farm_crawl: dict[str, Crawl],
+) -> None:
+    crawled = farm_crawl["trs"]
+    assert {"/zwgk/zfxxgknb/2020/index_2.html", "/zwgk/zfxxgknb/2020/index_3.html"} <= set(
+        crawled.requested
+    )
+    assert "/zwgk/zfxxgknb/2020/index_1.html" not in crawled.requested
+    assert {p for p in crawled.paths("report_page") if "/2020/" in p} == {
+        f"/zwgk/zfxxgknb/2020/t2020_{n}.html" for n in range(1, 4)
+    }
+
+
+def test_start_redirect_widens_the_site_later_redirects_off_it_are_refused(
+    tmp_path: Path,
+) -> None:
+    start, www, elsewhere = sites.moved()
+    with Farm(start, www, elsewhere) as farm:
+        crawled = Crawl(farm, start, crawl(farm, tmp_path, start))
+        calls = farm.calls
+    assert crawled.paths("report_page") == www.reports
+    assert crawled.paths("attachment") == www.attachments
+    refused = "http://elsewhere.farm.test/nb/2021.html"
+    assert {c["url"]: c["error"]["kind"] for c in crawled.captures if c["error"]} == {
+        refused: "offsite_redirect"
+    }
+    assert (
+        "http://www.moved.farm.test/xxgk/nb/2021.html"
+        in crawled.by_path("/nb/2021.html")["error"]["message"]
+    )
+    assert not [call for call in calls if call.host == elsewhere.host]
+    hosts = {urlsplit(c["url"]).hostname for c in crawled.captures if c["status"]}
+    assert hosts == {www.host}
+
+
 def test_server_trouble_is_retried_with_backoff_client_errors_are_not(tmp_path: Path) -> None:
     site = sites.flaky()
     with Farm(site) as farm:
@@ -246,3 +282,26 @@ def test_killed_crawl_resumes_from_its_jobdir_without_loss_or_repeats(tmp_path: 
     assert len(urls) == len(set(urls))
     assert {(c["url"], c["role"]) for c in resumed} == {(c["url"], c["role"]) for c in clean}
     assert not {path(c["url"]) for c in killed if c["role"] == "report_page"} & set(refetched)
+
+
+def test_crawl_only_command_archives_and_logs_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = sites.trs()
+    settings = Settings(tmp_path, "sqlite://", str(tmp_path / "archive"))
+    with Farm(site) as farm:
+        monkeypatch.setenv("http_proxy", farm.proxy)
+        assert crawl_main([site.url], None, settings, polite=False) == 0
+    log = Path(capsys.readouterr().out.strip())
+    assert log.parent == tmp_path / "crawls"
+    crawled = Crawl(farm, site, read_captures(log))
+    assert crawled.paths("report_page") == site.reports
+    stored = {p.name for p in (tmp_path / "archive" / "sha256").rglob("*") if p.is_file()}
+    assert {c["sha256"] for c in crawled.captures} == stored
+    assert not (tmp_path / "warehouse.db").exists()
+
+
+def test_crawl_only_command_with_nothing_to_crawl(tmp_path: Path) -> None:
+    settings = Settings(tmp_path, "sqlite://", str(tmp_path / "archive"))
+    assert crawl_main([], "no-such-portal-anywhere", settings, polite=False) == 2
+    assert not (tmp_path / "crawls").exists()

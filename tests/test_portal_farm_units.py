@@ -33,6 +33,20 @@ def test_trs_six_argument_and_variable_forms() -> None:
     ]
 
 
+def test_trs_pages_counted_from_1_when_the_first_page_is_page_1() -> None:
+    first = html("<script>createPageHTML(3, 1, 'index', 'html');</script>")
+    assert list(TrsCreatePageHtmlPager().pages(first)) == [
+        f"{BASE}/col/col1/index.html",
+        f"{BASE}/col/col1/index_2.html",
+        f"{BASE}/col/col1/index_3.html",
+    ]
+    later = html(
+        "<script>createPageHTML(3, 2, 'index', 'html');</script>",
+        url=f"{BASE}/col/col1/index_2.html",
+    )
+    assert list(TrsCreatePageHtmlPager().pages(later)) == []
+
+
 def test_hanweb_records_and_post_groups() -> None:
     link = '<li><a href="/art/1.html">某县2023年政府信息公开工作年度报告</a></li>'
     record = f"<record><![CDATA[{link}]]></record>"

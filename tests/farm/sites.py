@@ -160,8 +160,9 @@ def old_hanweb() -> Site:
 
 def trs() -> Site:
     """TRS WCM: the report column pages by `createPageHTML` (six-argument form, `.shtml`),
-    a per-year sub-column by `var countPage` (four-argument form, `.htm`); township and
-    department reports and 解读/通知 decoys."""
+    a per-year sub-column by `var countPage` (four-argument form, `.htm`), another whose pages
+    count from 1 (`index_2.html` is the second page); township and department reports and
+    解读/通知 decoys."""
     site = Site("trs.farm.test", {})
     navigation(site, "/zwgk/", "/zwgk/zfxxgknb/")
     lists: list[list[str]] = [[], [], []]
@@ -172,6 +173,7 @@ def trs() -> Site:
     lists[0].append(li("./202401/t20240116_1.shtml", title(2023) + "解读"))
     lists[1].append(li("./202401/t20240116_2.shtml", f"关于做好{title(2023)}编制工作的通知"))
     lists[0].append(li("./2019/", "2019年"))
+    lists[0].append(li("./2020/", "2020年"))
     for number, items in enumerate(lists):
         script = f"<script>createPageHTML('page_div',3, {number},'index','shtml',8);</script>"
         body = f"<ul>{''.join(items)}</ul><div id='page_div'></div>{script}"
@@ -194,6 +196,18 @@ def trs() -> Site:
             page("2019年", f"<ul>{item}</ul>{script}")
         )
     site.routes["/zwgk/zfxxgknb/2019/"] = site.routes["/zwgk/zfxxgknb/2019/index.htm"]
+    for number in range(1, 4):  # numbered from 1: index.html, index_2.html, index_3.html
+        path = f"/zwgk/zfxxgknb/2020/t2020_{number}.html"
+        item = li(f"t2020_{number}.html", add_report(site, path, 2020, f"第{number}街道办事处"))
+        script = (
+            f"<script>var currentPage = {number};//所在页从1开始\nvar countPage = 3;\n"
+            "createPageHTML(countPage, currentPage, 'index', 'html');</script>"
+        )
+        name = "index.html" if number == 1 else f"index_{number}.html"
+        site.routes[f"/zwgk/zfxxgknb/2020/{name}"] = Reply(
+            page("2020年", f"<ul>{item}</ul>{script}")
+        )
+    site.routes["/zwgk/zfxxgknb/2020/"] = site.routes["/zwgk/zfxxgknb/2020/index.html"]
     return site
 
 
@@ -282,6 +296,26 @@ def generic() -> Site:
     for number in range(2, 200):
         site.routes[f"/xxgk/nb/list_{number}.html"] = listing
     return site
+
+
+def moved() -> list[Site]:
+    """A portal whose start URL redirects to its `www.` host, with a report link redirecting
+    to another host, where that report links its attachment."""
+    start = Site("moved.farm.test", {})
+    start.routes["/"] = Reply(status=301, headers={"Location": "http://www.moved.farm.test/"})
+    site = Site("www.moved.farm.test", {})
+    navigation(site, "/xxgk/", "/xxgk/nb/")
+    items = [
+        li(f"/xxgk/nb/{y}.html", add_report(site, f"/xxgk/nb/{y}.html", y)) for y in (2022, 2023)
+    ]
+    items.append(li("/xxgk/nb/2021.html", title(2021)))
+    site.routes["/xxgk/nb/2021.html"] = Reply(
+        status=302, headers={"Location": "http://elsewhere.farm.test/nb/2021.html"}
+    )
+    site.routes["/xxgk/nb/"] = Reply(page("年报", "".join(items)))
+    elsewhere = Site("elsewhere.farm.test", {})
+    add_report(elsewhere, "/nb/2021.html", 2021)
+    return [start, site, elsewhere]
 
 
 def flaky() -> Site:
