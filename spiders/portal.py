@@ -92,7 +92,8 @@ class PortalSpider(Spider):
             column = response.meta["column"]
             for page in (page for pager in self.pagers for page in pager.pages(response)):
                 request = page if isinstance(page, Request) else Request(page)
-                yield from self.follow_list_page(request, None, scope, column=column)
+                paging = {**scope, "paging": True}  # the same column: no deeper (NavigationDepth)
+                yield from self.follow_list_page(request, None, paging, column=column)
 
     def scope(self, response: Response) -> dict[str, Any]:
         """Meta for the requests a response leads to: its site, and the site's hosts (the start

@@ -45,7 +45,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # Every final response reaches the spider, whatever its status, so it is captured.
 HTTPERROR_ALLOW_ALL = True
-DEPTH_LIMIT = 8
+# Scrapy's own limit would count list pages too (see spiders.depth.NavigationDepth)
+DEPTH_LIMIT = 0
+XXGK_NAVIGATION_DEPTH = 8
+SPIDER_MIDDLEWARES = {"spiders.depth.NavigationDepth": 950}
 
 XXGK_PAGERS = [
     "spiders.paging.GenericPager",

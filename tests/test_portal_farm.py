@@ -122,6 +122,15 @@ def test_endless_next_links_stop_at_the_page_cap(farm_crawl: dict[str, Crawl]) -
     assert "/xxgk/nb/list_7.html" not in crawled.requested
 
 
+def test_paging_does_not_count_against_the_depth_limit(tmp_path: Path) -> None:
+    site = sites.deep(pages=14)
+    with Farm(site) as farm:
+        captures = crawl(farm, tmp_path, site)
+    crawled = Crawl(farm, site, captures)
+    assert len(crawled.paths("listing")) == 14
+    assert crawled.paths("report_page") == site.reports == {"/xxgk/nb/last.html"}
+
+
 def test_robots_disallowed_off_site_and_mirror_links_are_not_fetched(
     farm_crawl: dict[str, Crawl],
 ) -> None:

@@ -401,5 +401,17 @@ def slow(reports: int = 24, delay: float = 0.15) -> Site:
     return site
 
 
+def deep(pages: int = 14) -> Site:
+    """A column paged by 下一页 far past Scrapy's depth limit, a report on its last page."""
+    site = Site("deep.farm.test", {})
+    navigation(site, "/xxgk/", "/xxgk/nb/list_1.html")
+    for number in range(1, pages):
+        next_page = link(f"list_{number + 1}.html", "下一页")
+        site.routes[f"/xxgk/nb/list_{number}.html"] = Reply(page("年报", next_page))
+    items = li("/xxgk/nb/last.html", add_report(site, "/xxgk/nb/last.html", 2019))
+    site.routes[f"/xxgk/nb/list_{pages}.html"] = Reply(page("年报", items))
+    return site
+
+
 def all_sites() -> Iterator[Site]:
     yield from (hanweb(), old_hanweb(), trs(), gkmlpt(), generic())
