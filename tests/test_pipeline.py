@@ -91,3 +91,17 @@ def test_demo_twice_then_export(tmp_path: Path) -> None:
         source = record["source"]
         assert source["url"].startswith("http://127.0.0.1:")
         assert len(source["sha256"]) == 64
+
+
+def test_run_on_a_portal_by_url(tmp_path: Path, demo_portal) -> None:
+    done = run_cli("run", "--start-url", demo_portal.url, "--no-polite", "--data", str(tmp_path))
+    assert "reports parsed         5" in done.stdout
+    assert (tmp_path / "warehouse.db").exists()
+    nothing = subprocess.run(
+        [sys.executable, "-m", "xxgk.cli", "run", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert nothing.returncode == 2
+    assert "nothing to run" in nothing.stderr

@@ -33,15 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(handler=demo_command)
 
     run = commands.add_parser("run", help="run the whole pipeline on portals")
-    run.add_argument("--start-url", action="append", required=True, dest="start_urls")
-    run.add_argument("--data", help="data directory (default: data/)")
-    run.add_argument(
-        "--no-polite",
-        action="store_false",
-        dest="polite",
-        help="no delays or throttling (only for portals you run yourself)",
-    )
+    run.add_argument("--start-url", action="append", default=[], dest="start_urls")
+    add_crawl_options(run)
     run.set_defaults(handler=run_command)
+
+    crawl = commands.add_parser(
+        "crawl", help="crawl portals into the archive and a capture log; parse nothing"
+    )
+    crawl.add_argument("start_urls", nargs="*", metavar="URL")
+    add_crawl_options(crawl)
+    crawl.set_defaults(handler=crawl_command)
 
     parse = commands.add_parser("parse", help="parse report files into xxgk.report/1 records")
     parse.add_argument("files", nargs="+")
@@ -71,7 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     return args.handler(args)
 
 
+def add_crawl_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--registry-filter", help="also the registry's sites matching this (see `xxgk sites`)"
+    )
+    command.add_argument("--data", help="data directory (default: data/)")
+    command.add_argument(
+        "--no-polite",
+        action="store_false",
+        dest="polite",
+        help="no delays or throttling (only for portals you run yourself)",
+    )
+
+
 def demo_command(args: argparse.Namespace) -> int:
+    from dagster_project.partitions import site_key_for
     from xxgk.demo.portal import DemoPortal
     from xxgk.pipeline import run_pipeline
 
@@ -87,18 +102,37 @@ def demo_command(args: argparse.Namespace) -> int:
         return 2
     with portal:
         print(f"demo portal serving on {portal.url}", file=sys.stderr)
-        summary = run_pipeline([portal.url], settings, polite=False, log_level="WARNING")
+        summary = run_pipeline(
+            [site_key_for(portal.url)], settings, polite=False, log_level="WARNING"
+        )
     print_summary(summary, settings)
     return 0
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from dagster_project.partitions import site_key_for
     from xxgk.pipeline import run_pipeline
+    from xxgk.registry import load_sites
 
     settings = Settings.from_env(args.data)
-    summary = run_pipeline(args.start_urls, settings, polite=args.polite)
+    keys = [site_key_for(url) for url in args.start_urls]
+    if args.registry_filter:
+        keys += [site.id for site in load_sites(args.registry_filter)]
+    if not keys:
+        print(
+            "nothing to run: give --start-url or a --registry-filter that matches", file=sys.stderr
+        )
+        return 2
+    summary = run_pipeline(keys, settings, polite=args.polite)
     print_summary(summary, settings)
     return 1 if summary.failed_sites else 0
+
+
+def crawl_command(args: argparse.Namespace) -> int:
+    from spiders.crawl import crawl_main
+
+    settings = Settings.from_env(args.data)
+    return crawl_main(args.start_urls, args.registry_filter, settings, args.polite)
 
 
 def print_summary(summary, settings: Settings) -> None:

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from dagster_project.checks import identity_tally
 from dagster_project.definitions import build_definitions
-from dagster_project.partitions import site_key_for, site_partitions
+from dagster_project.partitions import site_partitions, start_url_for
 from dagster_project.resources import resources_for
 from warehouse import Warehouse
 from xxgk.config import Settings
@@ -52,23 +52,24 @@ class RunSummary:
 
 
 def run_pipeline(
-    start_urls: list[str],
+    site_keys: list[str],
     settings: Settings,
     *,
     polite: bool = True,
     log_level: str = "INFO",
 ) -> RunSummary:
-    """Materialise the pipeline's assets for each portal, in this process. The runs go to the
-    Dagster instance of `DAGSTER_HOME` when it is set (so `xxgk ui` shows them)."""
+    """Materialise the pipeline's assets for each portal (a registry id, or a start URL's
+    `site_key_for`), in this process. The runs go to the Dagster instance of `DAGSTER_HOME`
+    when it is set (so `xxgk ui` shows them)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     job = build_definitions(resources_for(settings, polite=polite)).resolve_job_def("pipeline")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     instance = instance or DagsterInstance.ephemeral()
-    keys = {site_key_for(url): url for url in start_urls}
+    keys = list(dict.fromkeys(site_keys))
     known = set(instance.get_dynamic_partitions(site_partitions.name))
     instance.add_dynamic_partitions(site_partitions.name, [k for k in keys if k not in known])
     summary = RunSummary(sites=len(keys))
-    for key, url in tqdm(keys.items(), desc="portals", unit="site", disable=None):
+    for key in tqdm(keys, desc="portals", unit="site", disable=None):
         result = job.execute_in_process(
             partition_key=key,
             instance=instance,
@@ -78,7 +79,7 @@ def run_pipeline(
         if result.success:
             summary.add(result)
         else:
-            summary.failed_sites.append(url)
+            summary.failed_sites.append(start_url_for(key))
     warehouse = Warehouse(settings.database_url)
     warehouse.migrate()
     summary.warehouse_rows = warehouse.counts()
