@@ -17,6 +17,14 @@ from xxgk.archive import Archive, open_archive
 logger = logging.getLogger(__name__)
 
 
+def crawl_archive(crawler: Crawler) -> Archive:
+    """The archive the crawl writes to (setting `XXGK_ARCHIVE_URL`)."""
+    archive_url = crawler.settings.get("XXGK_ARCHIVE_URL")
+    if not archive_url:
+        raise ValueError("XXGK_ARCHIVE_URL is not set: refusing to crawl without an archive")
+    return open_archive(archive_url)
+
+
 class ArchivePipeline:
     """Store `body` in the content-addressed archive, record sha256/size, drop the bytes.
 
@@ -30,10 +38,7 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        archive_url = crawler.settings.get("XXGK_ARCHIVE_URL")
-        if not archive_url:
-            raise ValueError("XXGK_ARCHIVE_URL is not set: refusing to crawl without an archive")
-        return cls(crawler, open_archive(archive_url))
+        return cls(crawler, crawl_archive(crawler))
 
     async def process_item(self, item: Capture) -> Capture:
         if item.body is None:

@@ -1,6 +1,6 @@
 """Item pipeline: every capture also goes into the crawl's WARC file (`xxgk.warc`).
 
-Order 90: after `OncePerUrl` (50), so a duplicate never enters the WARC, and before
+Order 75: after `OncePerUrl` (50), so a duplicate never enters the WARC, and before
 `ArchivePipeline` (100), which drops the body; so it takes the bytes from memory instead of
 reading each one back from the archive (an S3 GET per capture). Its WARC payload digests are
 the sha256 that `ArchivePipeline` then stores the bytes under.
@@ -21,7 +21,8 @@ import scrapy
 from scrapy.crawler import Crawler
 
 from spiders.items import CAPTURE_FIELDS, Capture
-from xxgk.archive import Archive, open_archive
+from spiders.pipelines import crawl_archive
+from xxgk.archive import Archive
 from xxgk.warc import CrawlWarc
 
 logger = logging.getLogger(__name__)
@@ -34,12 +35,9 @@ class WarcPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        archive_url = crawler.settings.get("XXGK_ARCHIVE_URL")
-        if not archive_url:
-            raise ValueError("XXGK_ARCHIVE_URL is not set: nowhere to store the WARC file")
         started = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         crawl_id = crawler.settings.get("XXGK_CRAWL_ID") or f"{crawler.spidercls.name}-{started}"
-        archive = open_archive(archive_url)
+        archive = crawl_archive(crawler)
         return cls(
             archive, CrawlWarc(archive, crawl_id, software=f"xxgk Scrapy/{scrapy.__version__}")
         )

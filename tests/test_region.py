@@ -8,6 +8,10 @@ from parsers.region import resolve_region
 DATA = Path(__file__).resolve().parents[1] / "parsers" / "data"
 
 
+def region(province: str, city: str | None, county: str | None, adcode: str) -> dict:
+    return {"province": province, "city": city, "county": county, "adcode": adcode}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -22,13 +26,7 @@ DATA = Path(__file__).resolve().parents[1] / "parsers" / "data"
     ],
 )
 def test_seed_regions(text: str, expected: tuple) -> None:
-    province, city, county, adcode = expected
-    assert resolve_region(text) == {
-        "province": province,
-        "city": city,
-        "county": county,
-        "adcode": adcode,
-    }
+    assert resolve_region(text) == region(*expected)
 
 
 def test_province_level_organ() -> None:
@@ -134,13 +132,7 @@ def test_non_region_text() -> None:
     ],
 )
 def test_former_names_give_the_current_division(text: str, expected: tuple) -> None:
-    province, city, county, adcode = expected
-    assert resolve_region(text) == {
-        "province": province,
-        "city": city,
-        "county": county,
-        "adcode": adcode,
-    }
+    assert resolve_region(text) == region(*expected)
 
 
 def test_current_names_beat_former_ones() -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from xxgk.demo.background import BackgroundServer
 
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 
@@ -139,17 +140,16 @@ class FarmServer(ThreadingHTTPServer):
     calls: list[Call]
 
 
-class Farm:
+class Farm(BackgroundServer):
     """The farm on a free port of 127.0.0.1: `with Farm(site, …) as farm: farm.proxy`."""
 
+    _server: FarmServer
+
     def __init__(self, *sites: Site) -> None:
-        self._server = FarmServer(("127.0.0.1", 0), FarmHandler)
+        super().__init__(FarmServer, FarmHandler)
         self._server.sites = {site.host: site for site in sites}
         self._server.calls = []
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        host, port = self._server.server_address[:2]
-        self.proxy = f"http://{host}:{port}"
+        self.proxy = self.address
 
     @property
     def calls(self) -> list[Call]:
@@ -158,14 +158,3 @@ class Farm:
     def requested(self, host: str) -> list[str]:
         """Request targets (path?query) for `host`, in order, robots.txt included."""
         return [call.target for call in self._server.calls if call.host == host]
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

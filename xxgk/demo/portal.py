@@ -6,13 +6,14 @@ import hashlib
 import json
 import logging
 import mimetypes
-import threading
 from functools import cache
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
+
+from xxgk.demo.background import BackgroundServer
 
 SITE_DIR = Path(__file__).parent / "site"
 DOWNFILE = "/module/download/downfile.jsp"
@@ -116,16 +117,15 @@ class PortalServer(ThreadingHTTPServer):
     requested: list[str]
 
 
-class DemoPortal:
-    """The demo site on a free port of 127.0.0.1, served from a daemon thread."""
+class DemoPortal(BackgroundServer):
+    """The demo site on 127.0.0.1 (a free port unless given), served from a daemon thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = PortalServer((host, port), PortalHandler)
+    _server: PortalServer
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(PortalServer, PortalHandler, port)
         self._server.requested = []
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        bound_host, bound_port = self._server.server_address[:2]
-        self.url = f"http://{bound_host}:{bound_port}/"
+        self.url = f"{self.address}/"
         logger.info("demo portal serving %s at %s", SITE_DIR, self.url)
 
     @property
@@ -136,14 +136,3 @@ class DemoPortal:
     @staticmethod
     def expected_reports() -> dict[str, Any]:
         return load_manifest()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
