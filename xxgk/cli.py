@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     ui.set_defaults(handler=ui_command)
 
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return args.handler(args)
 
 
@@ -101,7 +103,6 @@ def demo_command(args: argparse.Namespace) -> int:
         )
         return 2
     with portal:
-        print(f"demo portal serving on {portal.url}", file=sys.stderr)
         summary = run_pipeline(
             [site_key_for(portal.url)], settings, polite=False, log_level="WARNING"
         )
