@@ -104,6 +104,9 @@ def is_year_column(text: str) -> bool:
 
 def attachment_extension(url: str, text: str = "") -> str | None:
     """The attachment type a link points at, from its path, a query value or its text."""
+    lowered = f"{url} {text}".lower()
+    if "%" not in url and not any(extension in lowered for extension in ATTACHMENT_EXTENSIONS):
+        return None  # most links: none of the extensions anywhere, not even percent-encoded
     parts = urlsplit(url)
     values = (value for _, value in parse_qsl(parts.query)) if parts.query else ()
     for candidate in (parts.path, *values, text.strip()):

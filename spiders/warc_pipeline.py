@@ -21,7 +21,7 @@ import scrapy
 from scrapy.crawler import Crawler
 
 from spiders.items import CAPTURE_FIELDS, Capture
-from spiders.pipelines import crawl_archive
+from spiders.pipelines import INLINE_MAX, crawl_archive
 from xxgk.archive import Archive
 from xxgk.warc import CrawlWarc
 
@@ -45,7 +45,10 @@ class WarcPipeline:
     async def process_item(self, item: Capture) -> Capture:
         capture = {name: getattr(item, name) for name in CAPTURE_FIELDS}
         try:
-            await asyncio.to_thread(self.warc.add, capture, item.body)
+            if item.body is not None and len(item.body) > INLINE_MAX:
+                await asyncio.to_thread(self.warc.add, capture, item.body)
+            else:
+                self.warc.add(capture, item.body)
         except Exception as exc:  # the WARC is a copy: never lose the capture over it
             logger.error("WARC %s could not record %s: %r", self.warc.key, item.url, exc)
         return item

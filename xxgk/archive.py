@@ -7,10 +7,12 @@ live beside them under their own keys. `open_archive(url)` picks the backend: a 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -80,6 +82,47 @@ def fsync_directory(path: Path) -> None:
         os.close(fd)
 
 
+#: Linux's syncfs(2): makes a whole file system durable, reporting write-back errors (since 5.8)
+SYNCFS = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+
+
+def sync_file_system(path: Path) -> None:
+    """Make the file system holding `path` durable (needs `SYNCFS`)."""
+    assert SYNCFS is not None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if SYNCFS(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error), str(path))
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An object `LocalArchive.stage` wrote to `part` (None: `path` holds it already)."""
+
+    digest: str
+    part: str | None
+    path: Path
+
+
+def write_part(path: Path, data: bytes) -> str:
+    """Write `data` to a temporary file beside `path`, unsynced; return its name."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def write_durably(root: Path, key: str, data: bytes) -> None:
     """Write `root/key` atomically and fsync it and every directory from it up to `root`, so
     that once this returns the object survives a crash."""
@@ -119,10 +162,28 @@ class LocalArchive:
                     yield (Path(directory) / name).relative_to(self.root).as_posix()
 
     def put(self, data: bytes) -> str:
+        """One object, synced on its own (file and directories); a crawl stores many at a time
+        with `stage`, `sync` and `publish` instead."""
         digest = sha256_hex(data)
         if not self.exists(digest):
             write_durably(self.root, object_key(digest), data)
         return digest
+
+    def stage(self, data: bytes) -> Staged:
+        """A `put` in steps (needs `SYNCFS`), so that one sync serves many objects: `stage`
+        writes the bytes to a temporary file, unsynced; `sync()` makes them durable; `publish`
+        gives them their name; `sync()` again makes the name durable, and only then is the
+        object stored."""
+        digest = sha256_hex(data)
+        path = self.path(object_key(digest))
+        return Staged(digest, None if path.exists() else write_part(path, data), path)
+
+    def publish(self, staged: Staged) -> None:
+        if staged.part is not None:
+            os.replace(staged.part, staged.path)
+
+    def sync(self) -> None:
+        sync_file_system(self.root)
 
     def get(self, digest: str) -> bytes:
         return verified(digest, self.path(object_key(digest)).read_bytes())

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -66,6 +66,16 @@ def warc_fields(fields: Mapping[str, Any]) -> bytes:
     return "".join(line for line in lines if line.split(":", 1)[1].strip()).encode()
 
 
+class Unflushed:
+    """A binary file whose `flush` leaves its buffer be."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.write = file.write
+
+    def flush(self) -> None:
+        pass
+
+
 class CrawlWarc:
     """Collects one crawl's captures (from any thread) in a temporary file; `close()` stores it
     in the archive as `warc/<crawl_id>.warc.gz`."""
@@ -73,8 +83,10 @@ class CrawlWarc:
     def __init__(self, archive: Archive, crawl_id: str, software: str = "xxgk") -> None:
         self.archive = archive
         self.key = f"warc/{crawl_id}.warc.gz"
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by `close`)
-        self._writer = Sha256WARCWriter(self._file, gzip=True, warc_version="1.1")
+        # a large buffer, which warcio's flush after every record must not empty: one write
+        # to the file per MiB, not one per record (a WARC is never read before `close`)
+        self._file = tempfile.TemporaryFile(buffering=1 << 20)  # noqa: SIM115  (closed by `close`)
+        self._writer = Sha256WARCWriter(Unflushed(self._file), gzip=True, warc_version="1.1")
         self._lock = threading.Lock()
         info = {"software": software, "format": "WARC File Format 1.1", "isPartOf": crawl_id}
         self._write(self._writer.create_warcinfo_record(self.key.rsplit("/", 1)[1], info))
