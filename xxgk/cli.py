@@ -255,7 +255,11 @@ def ui_command(args: argparse.Namespace) -> int:
     if not instance_config.exists():  # the run queue: one run per portal host at a time
         shutil.copy(Path(dagster_project.__file__).parent / "dagster.yaml", instance_config)
     workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
-    command = ["dagster", "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(args.port)]
+    # the checkout's workspace.yaml; an installed package has only the module
+    location = ["-w", str(workspace)]
+    if not workspace.exists():
+        location = ["-m", "dagster_project.definitions"]
+    command = ["dagster", "dev", *location, "-h", "127.0.0.1", "-p", str(args.port)]
     return subprocess.call(command)
 
 
