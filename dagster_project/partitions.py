@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote
 
 from dagster import DynamicPartitionsDefinition, Failure
 
-from xxgk.registry import Site, load_sites
+from xxgk.registry import Site, sites_by_id
 
 site_partitions = DynamicPartitionsDefinition(name="sites")
 
@@ -18,7 +18,7 @@ def site_key_for(start_url: str) -> str:
 
 
 def registry_site(site_key: str) -> Site | None:
-    return next((site for site in load_sites() if site.id == site_key), None)
+    return sites_by_id().get(site_key)
 
 
 def start_url_for(site_key: str) -> str:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,22 @@ class Site:
     overrides: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
+@cache
+def registered_sites() -> tuple[Site, ...]:
+    """The packaged registry, read once per process."""
+    text = (resources.files("xxgk") / "data" / "sites.jsonl").read_text(encoding="utf-8")
+    return tuple(Site(**json.loads(line)) for line in text.splitlines() if line.strip())
+
+
+@cache
+def sites_by_id() -> dict[str, Site]:
+    return {site.id: site for site in registered_sites()}
+
+
 def load_sites(filter: str | None = None) -> list[Site]:
     """All sites, or those whose province, city, county, host or id contains `filter`
     (case-insensitive); `adcode:41*` matches adcodes against a shell-style pattern."""
-    text = (resources.files("xxgk") / "data" / "sites.jsonl").read_text(encoding="utf-8")
-    sites = [Site(**json.loads(line)) for line in text.splitlines() if line.strip()]
+    sites = list(registered_sites())
     if not filter:
         return sites
     if filter.startswith("adcode:"):
