@@ -120,7 +120,17 @@ def list_body(column: int, number: int) -> bytes:
 
 def report_body(column: int, number: int, entry: int) -> bytes:
     heading = title(2000 + entry, f"第{column}部门")
-    text = f"<h1>{heading}</h1>" + f"<p>第{number}页第{entry}条 正文……</p>" * 60
+    cells = (
+        ("索引号", f"11441900007{column:05d}/{2000 + entry}-{number:05d}"),
+        ("发布机构", f"第{column}部门"),
+        ("发文日期", f"{2001 + entry}-01-{number + 1:02d}"),
+        ("文号", ""),
+    )
+    metadata = "".join(f"<tr><th>{label}：</th><td>{value}</td></tr>" for label, value in cells)
+    text = (
+        f"<table>{metadata}</table><h1>{heading}</h1>"
+        + f"<p>第{number}页第{entry}条 正文……</p>" * 60
+    )
     return page(heading, CHROME + text + link(f"P{number}_{entry}.pdf", "年报全文.pdf"))
 
 

@@ -58,12 +58,13 @@ XXGK_PAGERS = [
 ]
 XXGK_MAX_LIST_PAGES = 50
 XXGK_ARCHIVE_URL = None
+XXGK_WARC = True  # the archivist also writes the crawl's WARC file
+XXGK_CRAWL_ID = None
 XXGK_RESUME_CAPTURES = None
 XXGK_PREVIOUS_CAPTURES = None
 
 ITEM_PIPELINES = {
     "spiders.pipelines.OncePerUrl": 50,
-    "spiders.warc_pipeline.WarcPipeline": 75,
     "spiders.pipelines.ArchivePipeline": 100,
 }
 FEED_STORAGES = {

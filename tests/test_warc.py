@@ -7,12 +7,12 @@ import gzip
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from spiders.crawl import crawl_command
 from xxgk.archive import LocalArchive, sha256_hex
 from xxgk.demo.portal import DemoPortal
 from xxgk.warc import CrawlWarc
@@ -112,27 +112,11 @@ def test_warc_round_trips_bytes_headers_dates_and_digests(tmp_path: Path) -> Non
     assert b"sha256" not in failed["content"]
 
 
-CRAWL_WITH_WARC = """
-import sys
-from scrapy.crawler import CrawlerProcess
-from spiders.crawl import crawl_settings
-from spiders.portal import PortalSpider
-
-archive, out, url = sys.argv[1:]
-settings = crawl_settings(archive, out, polite=False, jobdir=None)
-pipelines = {**settings.getdict("ITEM_PIPELINES"), "spiders.warc_pipeline.WarcPipeline": 90}
-settings.setdict({"ITEM_PIPELINES": pipelines, "XXGK_CRAWL_ID": "demo"}, priority="cmdline")
-process = CrawlerProcess(settings)
-process.crawl(PortalSpider, start_urls=[url])
-process.start()
-"""
-
-
 def test_crawl_writes_every_archived_body_to_its_warc(tmp_path: Path) -> None:
     archive, out = tmp_path / "archive", tmp_path / "captures.jsonl"
     with DemoPortal() as portal:
-        command = [sys.executable, "-c", CRAWL_WITH_WARC, str(archive), str(out), portal.url]
-        subprocess.run(command, check=True, timeout=120, cwd=Path(__file__).parents[1])
+        command = crawl_command([portal.url], str(archive), out, polite=False)
+        subprocess.run([*command, "-s", "XXGK_CRAWL_ID=demo"], check=True, timeout=120)
     stored = LocalArchive(archive)
     records = read_warc(stored.get_named("warc/demo.warc.gz"))
     responses = {r["warc"]["WARC-Target-URI"]: r for r in records if r["type"] == "response"}

@@ -1,0 +1,151 @@
+"""The crawl's archivist process: stores captures, answers in order, writes the WARC file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spiders.capturelog import read_captures
+from spiders.crawl import crawl_command
+from tests.s3server import s3_endpoint, s3_env  # noqa: F401
+from tests.test_archive import stored_keys
+from tests.test_warc import read_warc
+from xxgk.archive import LocalArchive, open_archive, sha256_hex
+from xxgk.archivist import HEADER, Archivist, ArchivistError
+from xxgk.demo.portal import DemoPortal
+
+BODIES = [f"第{index}页 政府信息公开工作年度报告".encode() * (index + 1) for index in range(40)]
+
+
+def capture(index: int) -> dict[str, Any]:
+    return {
+        "url": f"http://www.gov.example.cn/xxgk/{index}.html",
+        "site": "http://www.gov.example.cn/",
+        "role": "report_page",
+        "status": 200,
+        "fetched_at": "2026-03-01T08:00:00.000+08:00",
+        "headers": {"Content-Type": "text/html; charset=utf-8"},
+        "title": f"报告 {index}",
+        "sha256": None,
+    }
+
+
+@pytest.fixture(params=["local", "s3"])
+def archive_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "local":
+        return str(tmp_path / "archive")
+    request.getfixturevalue("s3_env")
+    return f"s3://xxgk-{secrets.token_hex(4)}/raw"
+
+
+def test_put_many_stores_each_object_once_and_answers_in_order(archive_url: str) -> None:
+    archive = open_archive(archive_url)
+    archive.put(BODIES[1])
+    batch = [BODIES[0], BODIES[1], BODIES[2], BODIES[0]]
+    assert archive.put_many(batch) == [sha256_hex(body) for body in batch]
+    stored = [key.rsplit("/", 1)[1] for key in stored_keys(archive)]
+    assert sorted(stored) == sorted(sha256_hex(body) for body in BODIES[:3])
+    assert [archive.get(sha256_hex(body)) for body in batch] == batch
+
+
+async def store_all(archive_url: str, crawl_id: str | None) -> tuple[list[str | None], dict]:
+    archivist = await Archivist.start(archive_url, crawl_id)
+    stored = await asyncio.gather(
+        *(archivist.store(capture(index), body) for index, body in enumerate(BODIES)),
+        archivist.store({**capture(99), "status": None, "error": {"kind": "timeout"}}, None),
+    )
+    return stored, await archivist.close()
+
+
+def test_archivist_stores_every_capture_and_records_it_in_the_warc(archive_url: str) -> None:
+    stored, summary = asyncio.run(store_all(archive_url, "crawl-7"))
+    assert stored == [*(sha256_hex(body) for body in BODIES), None]
+    assert summary == {"warc": "warc/crawl-7.warc.gz", "flushed": 0}
+    archive = open_archive(archive_url)
+    assert [archive.get(sha256_hex(body)) for body in BODIES] == BODIES
+    records = read_warc(archive.get_named("warc/crawl-7.warc.gz"))
+    responses = [record for record in records if record["type"] == "response"]
+    assert [record["content"] for record in responses] == BODIES
+    assert [record["warc"]["WARC-Target-URI"] for record in responses] == [
+        capture(index)["url"] for index in range(len(BODIES))
+    ]
+    metadata = [record for record in records if record["type"] == "metadata"]
+    assert len(metadata) == len(BODIES) + 1
+    assert b"error-kind: timeout" in metadata[-1]["content"]
+
+
+def test_without_a_crawl_id_there_is_no_warc(tmp_path: Path) -> None:
+    stored, summary = asyncio.run(store_all(str(tmp_path / "archive"), None))
+    assert stored[0] == sha256_hex(BODIES[0])
+    assert summary == {"flushed": 0}
+    assert not (tmp_path / "archive" / "warc").exists()
+
+
+def test_a_refused_write_is_answered_as_an_error(tmp_path: Path) -> None:
+    root = tmp_path / "not-a-directory"
+    root.write_text("a file where the archive should be")
+
+    async def store_one() -> None:
+        archivist = await Archivist.start(str(root))
+        try:
+            await archivist.store(capture(0), BODIES[0])
+        finally:
+            await archivist.close()
+
+    with pytest.raises(ArchivistError, match="failed"):
+        asyncio.run(store_one())
+
+
+def test_captures_sent_to_a_killed_archivist_fail(tmp_path: Path) -> None:
+    async def store_after_kill() -> None:
+        archivist = await Archivist.start(str(tmp_path / "archive"))
+        assert await archivist.store(capture(0), BODIES[0]) == sha256_hex(BODIES[0])
+        archivist.process.send_signal(signal.SIGKILL)
+        await archivist.process.wait()
+        await archivist.store(capture(1), BODIES[1])
+
+    with pytest.raises(ArchivistError, match=r"gone|exited"):
+        asyncio.run(store_after_kill())
+
+
+def test_when_the_crawl_dies_the_archivist_keeps_what_it_had_and_its_warc(
+    tmp_path: Path,
+) -> None:
+    """The crawl killed mid-write: the archivist's input ends inside a frame."""
+    archive_root = tmp_path / "archive"
+    command = [sys.executable, "-m", "xxgk.archivist", str(archive_root), "--warc", "killed"]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert process.stdin and process.stdout
+    assert process.stdout.readline().startswith(b"=")
+    for index, body in enumerate(BODIES[:3]):
+        fields = json.dumps(capture(index)).encode()
+        process.stdin.write(HEADER.pack(len(fields), len(body)) + fields + body)
+    process.stdin.write(HEADER.pack(10, 1000) + b"torn")
+    process.stdin.close()
+    answers = process.stdout.read().decode().splitlines()
+    assert process.wait(timeout=30) == 0
+    assert answers[:3] == [f"+{sha256_hex(body)}" for body in BODIES[:3]]
+    assert json.loads(answers[3][1:]) == {"warc": "warc/killed.warc.gz", "flushed": 0}
+    archive = LocalArchive(archive_root)
+    records = read_warc(archive.get_named("warc/killed.warc.gz"))
+    assert sum(record["type"] == "response" for record in records) == 3
+
+
+def test_a_crawl_whose_archive_refuses_writes_stops_and_logs_no_capture(tmp_path: Path) -> None:
+    root = tmp_path / "not-a-directory"
+    root.write_text("a file where the archive should be")
+    out = tmp_path / "captures.jsonl"
+    with DemoPortal() as portal:
+        command = crawl_command([portal.url], str(root), out, polite=False)
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 1
+    assert "archive_failed" in finished.stderr
+    assert read_captures(out) == []
