@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Literal, TypedDict
 
-Role = Literal["home", "column", "listing", "report_page", "attachment", "other"]
+from spiders.publication import Publication
+
+Role = Literal["robots", "home", "column", "listing", "report_page", "attachment", "other"]
 
 
 class CaptureError(TypedDict):
@@ -28,6 +30,8 @@ class Capture:
     report_page_url: str | None = None
     file_name: str | None = None
     attachments: list[str] = field(default_factory=list)
+    #: A report page's metadata table ({} if it prints none); None on other captures.
+    publication: Publication | None = None
     media_type: str | None = None
     body: bytes | None = None
     sha256: str | None = None

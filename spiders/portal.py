@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
@@ -33,6 +33,7 @@ from spiders.links import (
 )
 from spiders.middlewares import SiteStopped, hostname
 from spiders.paging import Pager
+from spiders.publication import read_publication
 from spiders.responses import disposition_filename, headers_dict, media_type, page_title
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ class PortalSpider(Spider):
     def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
         capture = self.capture(response)
         if not capture.error:
+            if isinstance(response, HtmlResponse | XmlResponse):
+                capture.publication = read_publication(response.text)
             found = [a for a in anchors(response) if attachment_extension(a.url, a.text)]
             capture.attachments = [a.url for a in found]
             logger.debug("report page %s: %d attachment(s)", response.url, len(found))

@@ -34,3 +34,29 @@ def test_failed_fetches_and_other_pages_are_not_documents() -> None:
     missing["error"] = {"kind": "http_404", "message": "Not Found"}
     listing = capture("http://portal.test/list.html", "listing", "e" * 64)
     assert select_documents([missing, listing]) == []
+
+
+def test_documents_carry_their_report_pages_publication() -> None:
+    printed = {"index_number": "11410000000000000X/2020-1234", "issued_on": "2020-01-15"}
+    inline = capture("http://portal.test/c.html", "report_page", "f" * 64, publication=printed)
+    cover = capture(
+        "http://portal.test/d.html",
+        "report_page",
+        "1" * 64,
+        attachments=["http://portal.test/d.pdf", "http://portal.test/d.docx"],
+        publication={"publisher": "某县人民政府办公室", "written_on": "2020-01-08"},
+    )
+    pdf = capture("http://portal.test/d.pdf", "attachment", "2" * 64)
+    docx = capture("http://portal.test/d.docx", "attachment", "3" * 64)
+    bare = capture("http://portal.test/e.html", "report_page", "4" * 64, publication={})
+    fields = ("index_number", "publisher", "document_number", "issued_on", "written_on")
+    found = {
+        d["sha256"][0]: tuple(d[f] for f in fields)
+        for d in select_documents([inline, cover, pdf, docx, bare])
+    }
+    assert found == {
+        "f": ("11410000000000000X/2020-1234", None, None, "2020-01-15", None),
+        "2": (None, "某县人民政府办公室", None, None, "2020-01-08"),
+        "3": (None, "某县人民政府办公室", None, None, "2020-01-08"),
+        "4": (None, None, None, None, None),
+    }

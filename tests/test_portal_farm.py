@@ -115,6 +115,38 @@ def test_hash_url_attachments_are_named_from_disposition_or_anchor_text(
     assert by_text["report_page_url"] == "http://generic.farm.test/xxgk/nb/2023.html"
 
 
+def test_report_pages_publication_metadata_reaches_the_capture_log(
+    farm_crawl: dict[str, Crawl],
+) -> None:
+    published = {
+        name: farm_crawl[name].by_path(target)["publication"]
+        for name, target in (
+            ("hanweb", "/art/2024/1/15/art_101_0.html"),
+            ("trs", "/zwgk/zfxxgknb/202401/t20240115_1.shtml"),
+            ("gkmlpt", "/gkmlpt/content/2/2855/post_1007.html"),
+            ("generic", "/xxgk/nb/2023.html"),
+        )
+    }
+    assert published == {
+        "hanweb": {
+            "index_number": "000000/2024-00001",
+            "publisher": "某县人民政府",
+            "issued_on": "2024-01-15",
+        },
+        "trs": {"publisher": "城关镇人民政府", "issued_on": "2024-01-15"},  # 来源 on a line
+        "gkmlpt": {
+            "index_number": "007542/2024-00012",
+            "publisher": "某区第7街道办事处",
+            "document_number": "某府办〔2024〕1号",
+            "issued_on": "2024-01-15",
+            "written_on": "2024-01-12",
+        },
+        "generic": {},  # a page that prints none
+    }
+    attachment = farm_crawl["generic"].by_path("/getfile/c9f0f895fb98ab91")
+    assert attachment["publication"] is None
+
+
 def test_endless_next_links_stop_at_the_page_cap(farm_crawl: dict[str, Crawl]) -> None:
     crawled = farm_crawl["generic"]
     lists = [t for t in crawled.requested if t.startswith(("/xxgk/nb/list_", "/xxgk/nb/index"))]

@@ -139,6 +139,21 @@ def test_records_carry_exactly_the_capture_fields(crawl: Crawl) -> None:
     assert crawl.by_path("/zwgk/")["referer"] == crawl.url + "/"
 
 
+def test_report_pages_publication_metadata_reaches_the_capture_log(crawl: Crawl) -> None:
+    (docx,) = [r for r in MANIFEST["reports"] if r["format"] == "docx"]
+    assert crawl.by_path(docx["page"])["publication"] == {
+        "index_number": "11410000000000000X/2020-3101",
+        "publisher": "演示县人民政府办公室",
+        "document_number": "演示政办〔2020〕3号",
+        "issued_on": "2020-01-20",
+        "written_on": "2020-01-19",
+    }
+    for report in MANIFEST["reports"]:  # four layouts, one page in GBK
+        assert crawl.by_path(report["page"])["publication"] == report["publication"]
+    assert crawl.by_path(DECOYS["missing"])["publication"] is None  # a 404
+    assert {c["role"] for c in crawl.captures if c["publication"] is not None} == {"report_page"}
+
+
 def test_crawl_that_cannot_run_raises(tmp_path: Path) -> None:
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("")

@@ -24,7 +24,8 @@ CAPTURES: list[tuple[dict[str, Any], bytes | None]] = [
         {"url": "http://www.gov.example.cn/xxgk/1.html?id=2", "status": 200, "role": "report_page",
          "fetched_at": "2024-05-01T08:00:00.250000+08:00", "referer": "http://www.gov.example.cn/",
          "headers": {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip",
-                     "Content-Length": "17"}, "title": "报告\n一"},
+                     "Content-Length": "17"}, "title": "报告\n一",
+         "publication": {"index_number": "000014349/2024-00012", "issued_on": "2024-01-20"}},
         PAGE,
     ),
     (
@@ -106,6 +107,8 @@ def test_warc_round_trips_bytes_headers_dates_and_digests(tmp_path: Path) -> Non
     fields = dict(line.split(": ", 1) for line in metadata["content"].decode().splitlines())
     assert fields["sha256"] == sha256_hex(PAGE)
     assert fields["title"] == "报告 一"
+    assert fields["publication-index-number"] == "000014349/2024-00012"
+    assert fields["publication-issued-on"] == "2024-01-20"
     failed = records[-1]
     assert failed["warc"]["WARC-Target-URI"] == "http://www.gov.example.cn/slow"
     assert b"error-kind: timeout" in failed["content"]

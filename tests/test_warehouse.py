@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
+from spiders.publication import PUBLICATION_FIELDS
 from tests import warehouse_fixtures
-from tests.warehouse_fixtures import VERSION, cell_count, expected_records, inputs
+from tests.warehouse_fixtures import PUBLICATIONS, VERSION, cell_count, expected_records, inputs
 from warehouse import Warehouse
-from warehouse.tables import captures, metadata, report_cells, reports
+from warehouse.tables import captures, documents, metadata, report_cells, reports
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
@@ -22,6 +24,14 @@ TABLES = {
     "sites", "captures", "documents", "reports", "report_cells", "report_checks", "parse_errors",
 }  # fmt: skip
 VIEWS = {"v_reports", "v_applications", "v_review_litigation", "v_active_disclosure", "v_coverage"}
+V_REPORTS_0002 = [
+    "report_id", "document_id", "parser_version", "title", "organ", "year", "template",
+    "province", "city", "county", "adcode", "sha256", "url", "file_url", "first_seen_at",
+]  # fmt: skip
+
+
+def columns(wh: Warehouse, relation: str) -> list[str]:
+    return [column["name"] for column in inspect(wh.engine).get_columns(relation)]
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index")  # SQLite can't reflect them
@@ -33,8 +43,13 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     assert set(schema.get_view_names()) == VIEWS
     with wh.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0002"
+        assert version == "0003"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+    assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PUBLICATION_FIELDS]
+    wh.downgrade("0002")
+    assert set(inspect(wh.engine).get_view_names()) == VIEWS
+    assert not set(PUBLICATION_FIELDS) & set(columns(wh, "documents"))
+    assert columns(wh, "v_reports") == V_REPORTS_0002
     wh.downgrade("0001")
     schema = inspect(wh.engine)
     assert schema.get_view_names() == ["v_applications"]
@@ -188,3 +203,53 @@ def test_registered_sites_carry_their_region(wh: Warehouse) -> None:
             {"u": start_url},
         ).all()
     assert [tuple(row) for row in rows] == [tuple(region.values())]
+
+
+def publications(wh: Warehouse, relation: str, order: str) -> list[tuple]:
+    with wh.engine.connect() as connection:
+        query = f"SELECT {', '.join(PUBLICATION_FIELDS)} FROM {relation} ORDER BY {order}"
+        rows = connection.execute(text(query)).all()
+    return [tuple(str(value) if value else value for value in row) for row in rows]
+
+
+def test_documents_and_v_reports_carry_what_the_report_page_prints(wh: Warehouse) -> None:
+    wh.migrate()
+    wh.load(**inputs(expected_records()), parser_version=VERSION)
+    printed = [tuple(publication.values()) for publication in PUBLICATIONS]
+    assert publications(wh, "documents", "id") == printed
+    assert publications(wh, "v_reports", "report_id") == printed[:5]  # the 6th did not parse
+    with wh.engine.connect() as connection:
+        issued = connection.execute(select(documents.c.issued_on).order_by(documents.c.id)).scalar()
+    assert issued == date(2020, 1, 15)
+
+
+def test_a_document_loaded_without_its_pages_metadata_gets_it_later(wh: Warehouse) -> None:
+    data = inputs(expected_records())
+    wh.migrate()
+    bare = [{**document, **dict.fromkeys(PUBLICATION_FIELDS)} for document in data["documents"]]
+    wh.load(data["captures"], bare, data["results"], VERSION)
+    assert set(publications(wh, "documents", "id")) == {(None,) * 5}
+    assert set(wh.load(**data, parser_version=VERSION).added.values()) == {0}
+    assert publications(wh, "documents", "id") == [tuple(p.values()) for p in PUBLICATIONS]
+    changed = [{**document, "publisher": "另一机关"} for document in data["documents"]]
+    wh.load(data["captures"], changed, [], VERSION)  # what a document has, it keeps
+    kept = [{**p, "publisher": p["publisher"] or "另一机关"} for p in PUBLICATIONS]
+    assert publications(wh, "documents", "id") == [tuple(p.values()) for p in kept]
+
+
+def test_downgrade_to_0002_and_back_keeps_the_loaded_rows(wh: Warehouse) -> None:
+    data = inputs(expected_records())
+    wh.migrate()
+    wh.load(**data, parser_version=VERSION)
+    counts = wh.counts()
+    wh.downgrade("0002")
+    with wh.engine.connect() as connection:
+        shown = connection.execute(text("SELECT COUNT(*) FROM v_applications")).scalar()
+    assert shown == 5
+    wh.migrate()
+    assert wh.counts() == counts
+    assert set(publications(wh, "v_reports", "report_id")) == {(None,) * 5}
+    wh.load(**data, parser_version=VERSION)  # the next crawl brings them back
+    assert publications(wh, "v_reports", "report_id") == [
+        tuple(publication.values()) for publication in PUBLICATIONS[:5]
+    ]

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
+from spiders.publication import PUBLICATION_FIELDS
 from warehouse import Warehouse
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
@@ -28,6 +29,20 @@ POSTGRES_URL = os.environ.get(
     "XXGK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 VERSION = "parser-1"
+#: What the report page of each of `inputs`' documents prints above its article.
+PUBLICATIONS = [
+    {"index_number": "11410326005209186X/2020-00003", "publisher": "汝阳县人民政府办公室",
+     "document_number": None, "issued_on": "2020-01-15", "written_on": "2020-01-14"},
+    {"index_number": "114108250055436330/2023-00012", "publisher": "温县人民政府办公室",
+     "document_number": "温政办〔2023〕2号", "issued_on": "2023-01-18", "written_on": None},
+    {"index_number": None, "publisher": "固原市人民政府办公室", "document_number": None,
+     "issued_on": "2020-04-08", "written_on": None},  # past the deadline, 31 March
+    {"index_number": "11410328005514023T/2021-00001", "publisher": None,
+     "document_number": None, "issued_on": "2021-01-25", "written_on": "2021-01-20"},
+    {"index_number": None, "publisher": "驻马店市人民政府", "document_number": None,
+     "issued_on": "2020-01-10", "written_on": None},
+    dict.fromkeys(PUBLICATION_FIELDS),
+]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +122,8 @@ def inputs(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         ]  # fmt: skip
         documents.append(
             {"sha256": sha, "url": page, "file_url": attachment, "media_type": "application/pdf",
-             "size": 2000, "site": site, "title": f"报告{index}", "file_name": f"{index}.pdf"}
+             "size": 2000, "site": site, "title": f"报告{index}", "file_name": f"{index}.pdf",
+             **PUBLICATIONS[index]}
         )  # fmt: skip
         results.append(
             {"document_sha256": sha, "record": record}

@@ -8,9 +8,10 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Table, case, select
+from sqlalchemy import Connection, Table, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from spiders.publication import PUBLICATION_FIELDS
 from warehouse import rows
 from warehouse.tables import (
     CAPTURE_KEY,
@@ -99,6 +100,22 @@ def upsert_captures(connection: Connection, values: list[rows.Row]) -> None:
     connection.execute(statement, values)
 
 
+def upsert_documents(connection: Connection, values: list[rows.Row]) -> None:
+    """New documents are added; one seen before keeps what it has, and gets the metadata of its
+    report page where it has none (loaded before that was read, or from a page that lacked it)."""
+    if not values:
+        return
+    statement = upsert(connection, documents)
+    statement = statement.on_conflict_do_update(
+        index_elements=[documents.c.sha256],
+        set_={
+            field: func.coalesce(documents.c[field], statement.excluded[field])
+            for field in PUBLICATION_FIELDS
+        },
+    )
+    connection.execute(statement, values)
+
+
 def batched(items: Iterable[Mapping], size: int) -> Iterator[list[Mapping]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -167,6 +184,6 @@ def load(
     capture_values = rows.capture_rows(capture_items)
     insert_if_absent(connection, sites, rows.site_rows(capture_items, document_items))
     upsert_captures(connection, capture_values)
-    insert_if_absent(connection, documents, rows.document_rows(document_items, capture_values, now))
+    upsert_documents(connection, rows.document_rows(document_items, capture_values, now))
     for batch in batched(results, RESULTS_PER_BATCH):
         load_results(connection, batch, parser_version, now)

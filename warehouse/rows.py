@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
+
+from spiders.publication import DATE_FIELDS, PUBLICATION_FIELDS
 
 Row = dict[str, Any]
 
@@ -26,6 +28,12 @@ def utc(value: str) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def publication_value(document: Mapping, field: str) -> str | date | None:
+    """What the document's report page prints for `field`: text, or a date from ISO text."""
+    value = document.get(field)
+    return date.fromisoformat(value) if value and field in DATE_FIELDS else value
 
 
 def site_rows(captures: Iterable[Mapping], documents: Iterable[Mapping]) -> list[Row]:
@@ -81,6 +89,7 @@ def document_rows(
             digest,
             {
                 **{field: document.get(field) for field in DOCUMENT_FIELDS},
+                **{field: publication_value(document, field) for field in PUBLICATION_FIELDS},
                 "first_seen_at": first_seen.get(digest, now),
             },
         )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -83,6 +84,12 @@ documents = Table(
     Column("title", Text),
     Column("file_name", Text),
     Column("first_seen_at", Timestamp, nullable=False),
+    # what the report page prints above the article (索引号, 发布机构, 文号, 发文/成文日期)
+    Column("index_number", Text),
+    Column("publisher", Text),
+    Column("document_number", Text),
+    Column("issued_on", Date),
+    Column("written_on", Date),
 )
 
 reports = Table(

@@ -119,6 +119,10 @@ class CrawlWarc:
         error = capture.get("error") or {}
         fields = {name: capture.get(name) for name in METADATA_FIELDS}
         fields |= {"error-kind": error.get("kind"), "error-message": error.get("message")}
+        published = capture.get("publication") or {}
+        fields |= {
+            f"publication-{name.replace('_', '-')}": value for name, value in published.items()
+        }
         records, concurrent = [], {}
         if body is not None:
             digest = capture.get("sha256") or sha256_hex(body)

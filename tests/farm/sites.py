@@ -28,13 +28,37 @@ def li(href: str, text: str) -> str:
     return f"<li>{link(href, text)}<span>2024-01-15</span></li>"
 
 
-def report(title: str, attachment: str | None = None, name: str = "") -> Reply:
-    table = (
-        "<table><tr><td>索引号</td><td>000000/2024-00001</td><td>发布机构</td><td>县政府办</td></tr>"
-        "<tr><td>发文日期</td><td>2024-01-15</td><td>文号</td><td></td></tr></table>"
-    )
+#: What a report page prints above its article, in the layouts of three site systems.
+METADATA = {
+    "table": (
+        "<table><tr><td>索引号</td><td>000000/2024-00001</td><td>发布机构</td><td>{publisher}</td>"
+        "</tr><tr><td>发文日期</td><td>2024-01-15</td><td>文号</td><td></td></tr></table>"
+    ),
+    "line": (
+        "<div class='info'><span>发布时间：2024-01-15 10:30</span><span>来源：{publisher}</span>"
+        "<span>【字体：<a href='#'>大</a> <a href='#'>中</a> <a href='#'>小</a>】</span></div>"
+    ),
+    "gkmlpt": (
+        "<div class='classify'><table><tr><td class='first'>索 引 号：</td>"
+        "<td>007542/2024-00012</td><td class='first'>分类：</td><td>综合政务</td></tr>"
+        "<tr><td class='first'>发布机构：</td><td>{publisher}</td>"
+        "<td class='first'>成文日期：</td><td>2024年01月12日</td></tr>"
+        "<tr><td class='first'>文号：</td><td>某府办〔2024〕1号</td>"
+        "<td class='first'>发布日期：</td><td>2024-01-15</td></tr></table></div>"
+    ),
+}
+
+
+def report(
+    title: str,
+    attachment: str | None = None,
+    name: str = "",
+    layout: str = "table",
+    publisher: str = "县政府办",
+) -> Reply:
+    metadata = METADATA[layout].format(publisher=publisher)
     files = f"<p>附件：{link(attachment, name or '年报全文.pdf')}</p>" if attachment else ""
-    return Reply(page(title, f"{table}<h1>{title}</h1><p>正文……</p>{files}"))
+    return Reply(page(title, f"{metadata}<h1>{title}</h1><p>正文……</p>{files}"))
 
 
 def pdf(name: str | None = None) -> Reply:
@@ -55,10 +79,12 @@ def navigation(
     site.routes[column] = Reply(page("政府信息公开", link(reports_column, name)))
 
 
-def add_report(site: Site, path: str, year: int, who: str = "某县人民政府") -> str:
+def add_report(
+    site: Site, path: str, year: int, who: str = "某县人民政府", layout: str = "table"
+) -> str:
     """A report page with its attachment; returns the title the lists show."""
     attachment = path.rsplit(".", 1)[0] + ".pdf"
-    site.routes[path] = report(title(year, who), attachment)
+    site.routes[path] = report(title(year, who), attachment, layout=layout, publisher=who)
     site.routes[attachment] = pdf()
     site.reports.add(path)
     site.attachments.add(attachment)
@@ -169,7 +195,8 @@ def trs() -> Site:
     for n in range(6):
         who = ["某县人民政府", "城关镇人民政府", "县发展和改革委员会"][n % 3]
         path = f"/zwgk/zfxxgknb/202401/t20240115_{n}.shtml"
-        lists[n // 2].append(li(f"./202401/t20240115_{n}.shtml", add_report(site, path, 2023, who)))
+        entry = add_report(site, path, 2023, who, layout="line")
+        lists[n // 2].append(li(f"./202401/t20240115_{n}.shtml", entry))
     lists[0].append(li("./202401/t20240116_1.shtml", title(2023) + "解读"))
     lists[1].append(li("./202401/t20240116_2.shtml", f"关于做好{title(2023)}编制工作的通知"))
     lists[0].append(li("./2019/", "2019年"))
@@ -228,7 +255,7 @@ def gkmlpt() -> Site:
         who = "某区人民政府" if n < 6 else f"某区第{n}街道办事处"
         articles.append(
             {
-                "title": add_report(site, path, 2023 - n % 6, who),
+                "title": add_report(site, path, 2023 - n % 6, who, layout="gkmlpt"),
                 "url": f"http://{site.host}{path}#2855",
                 "date": 1705276800,
             }

@@ -43,6 +43,9 @@ class ReportPage:
     format: str  # "html" | "pdf" | "docx"
     attachment: str | None = None
     charset: str = "utf-8"
+    layout: str = "table"  # of the metadata above the article: see `ArticleMeta`
+    written: str | None = None  # 成文日期
+    document_number: str | None = None
 
 
 REPORTS = (
@@ -52,6 +55,8 @@ REPORTS = (
         "2023-01-18",
         "pdf",
         "/uploadfiles/2023/01/20230118093512817.pdf",
+        layout="cells",
+        written="2023-01-16",
     ),
     ReportPage(
         "003_351f4af2c3a8fcf1.txt",
@@ -59,9 +64,16 @@ REPORTS = (
         "2021-01-25",
         "html",
         charset="gbk",
+        layout="line",
     ),
     ReportPage(
-        "002_3c99cf29d2b59166.txt", f"{COLUMN}202001/t20200120_3101.html", "2020-01-20", "docx"
+        "002_3c99cf29d2b59166.txt",
+        f"{COLUMN}202001/t20200120_3101.html",
+        "2020-01-20",
+        "docx",
+        layout="list",
+        written="2020-01-19",
+        document_number="演示政办〔2020〕3号",
     ),
     ReportPage(
         "000_332b3b6b687ea38f.txt", f"{COLUMN}202001/t20200115_1234.html", "2020-01-15", "html"
@@ -108,14 +120,21 @@ def write(site: Path, path: str, data: str | bytes, charset: str = "utf-8") -> N
     target.write_bytes(data if isinstance(data, bytes) else data.encode(charset))
 
 
-def meta_for(path: str, date: str) -> ArticleMeta:
+def meta_for(path: str, date: str, report: ReportPage | None = None) -> ArticleMeta:
+    """What the page prints above the article: a report page's in its layout, others' in a table."""
     serial = path.rsplit("_", 1)[-1].removesuffix(".html")
-    return ArticleMeta(f"11410000000000000X/{date[:4]}-{serial}", f"{SITE_NAME}办公室", date)
+    index_no, publisher = f"11410000000000000X/{date[:4]}-{serial}", f"{SITE_NAME}办公室"
+    if report is None:
+        return ArticleMeta(index_no, publisher, date)
+    return ArticleMeta(
+        index_no, publisher, date, report.layout, report.written, report.document_number
+    )
 
 
-def build_report(site: Path, report: ReportPage) -> dict[str, str | None]:
+def build_report(site: Path, report: ReportPage) -> dict[str, object]:
     seed = load_seed(report.seed)
-    entry: dict[str, str | None] = {
+    meta = meta_for(report.path, report.date, report)
+    entry: dict[str, object] = {
         "seed": seed.name,
         "title": seed.title,
         "page": report.path,
@@ -125,9 +144,9 @@ def build_report(site: Path, report: ReportPage) -> dict[str, str | None]:
         "file_name": None,
         "stored_as": None,
         "charset": report.charset,
+        "publication": meta.publication(),
     }
     if report.format == "html":
-        meta = meta_for(report.path, report.date)
         page = article_page(seed.title, meta, blocks_html(seed.blocks), charset=report.charset)
         write(site, report.path, page, report.charset)
         return entry
@@ -143,27 +162,33 @@ def build_report(site: Path, report: ReportPage) -> dict[str, str | None]:
     entry["file_name"] = file_name
     attachment = Link(str(entry["attachment"]), file_name)
     write_article(
-        site, Link(report.path, seed.title), report.date, f"{seed.title}详见附件。", [attachment]
+        site, Link(report.path, seed.title), meta, f"{seed.title}详见附件。", [attachment]
     )
     return entry
 
 
 def write_article(
-    site: Path, link: Link, date: str, text: str, attachments: Sequence[Link] = ()
+    site: Path, link: Link, meta: ArticleMeta, text: str, attachments: Sequence[Link] = ()
 ) -> None:
     body = blocks_html(parse_blocks(text))
-    write(site, link.href, article_page(link.text, meta_for(link.href, date), body, attachments))
+    write(site, link.href, article_page(link.text, meta, body, attachments))
+
+
+def write_decoy(
+    site: Path, link: Link, date: str, text: str, attachments: Sequence[Link] = ()
+) -> None:
+    write_article(site, link, meta_for(link.href, date), text, attachments)
 
 
 def build_decoys(site: Path) -> None:
-    write_article(
+    write_decoy(
         site, INTERPRETATION, "2023-01-18", "一、年报发布背景\n为便于公众理解年度报告，现解读如下。"
     )
-    write_article(site, NOTICE, "2019-12-20", "各乡镇人民政府：\n请于1月31日前发布年度报告。")
+    write_decoy(site, NOTICE, "2019-12-20", "各乡镇人民政府：\n请于1月31日前发布年度报告。")
     corrupt_link = Link(CORRUPT_PDF, f"{CORRUPT.text}.pdf")
-    write_article(site, CORRUPT, "2019-01-30", f"{CORRUPT.text}详见附件。", [corrupt_link])
+    write_decoy(site, CORRUPT, "2019-01-30", f"{CORRUPT.text}详见附件。", [corrupt_link])
     write(site, CORRUPT_PDF, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 8)
-    write_article(site, PLACEHOLDER, "2018-01-25", "本栏目内容正在整理中，敬请关注。")
+    write_decoy(site, PLACEHOLDER, "2018-01-25", "本栏目内容正在整理中，敬请关注。")
     write(site, ADMIN.href, layout("内容管理系统", "<p>后台预览</p>"))
 
 
@@ -190,7 +215,7 @@ def column_page(title: str, items: list[tuple[Link, str]], footer: str = "") -> 
     return layout(title, f"<h2>{title}</h2>\n{side}\n{list_items_html(items)}\n{footer}")
 
 
-def build_listing(site: Path, reports: list[dict[str, str | None]]) -> None:
+def build_listing(site: Path, reports: list[dict[str, object]]) -> None:
     entries = [(Link(str(r["page"]), str(r["title"])), str(r["date"])) for r in reports]
     page_one = [entries[0], (INTERPRETATION, "2023-01-18"), *entries[1:4]]
     page_two = [

@@ -19,9 +19,35 @@ class Link:
 
 @dataclass(frozen=True)
 class ArticleMeta:
+    """What an article page prints above the article, in one of the layouts portals use:
+    `table` (th labels), `cells` (label and value cells, padded labels, colons), `list` (span
+    labels in list items), `line` (发布时间 and 来源 on one line under the title)."""
+
     index_no: str
     publisher: str
-    date: str
+    date: str  # 发文日期, ISO
+    layout: str = "table"
+    written: str | None = None  # 成文日期, ISO
+    document_number: str | None = None
+
+    def publication(self) -> dict[str, str]:
+        """What its layout prints, by the names `spiders.publication` reads them as."""
+        values = {
+            "index_number": self.index_no,
+            "publisher": self.publisher,
+            "document_number": self.document_number,
+            "issued_on": self.date,
+            "written_on": self.written,
+        }
+        return {key: values[key] for key in LAYOUT_FIELDS[self.layout] if values[key]}
+
+
+LAYOUT_FIELDS = {
+    "table": ("index_number", "publisher", "issued_on"),
+    "cells": ("index_number", "publisher", "document_number", "issued_on", "written_on"),
+    "list": ("index_number", "publisher", "document_number", "issued_on", "written_on"),
+    "line": ("publisher", "issued_on"),
+}
 
 
 CRUMBS = (
@@ -101,15 +127,48 @@ def article_page(
             + "".join(f"<p>{links_html([link])}</p>" for link in attachments)
             + "</div>"
         )
+    heading = f'<h1 class="title">{escape(title)}</h1>'
+    if meta.layout == "line":
+        heading += f"\n{metadata_html(meta, title)}"
+    else:
+        heading = f"{metadata_html(meta, title)}\n{heading}"
     content = f"""<div class="crumbs">当前位置：{links_html(CRUMBS)}</div>
-<table class="xxgk_table">
-<tr><th>索引号</th><td>{escape(meta.index_no)}</td><th>发布机构</th><td>{escape(meta.publisher)}</td></tr>
-<tr><th>发文日期</th><td>{escape(meta.date)}</td><th>主题分类</th><td>政府信息公开年报</td></tr>
-<tr><th>名称</th><td colspan="3">{escape(title)}</td></tr>
-</table>
-<h1 class="title">{escape(title)}</h1>
+{heading}
 <div class="TRS_Editor" id="zoom">
 {body}
 </div>
 {attached}"""
     return layout(title, content, charset)
+
+
+def metadata_html(meta: ArticleMeta, title: str) -> str:
+    index_no, publisher = escape(meta.index_no), escape(meta.publisher)
+    number, written = escape(meta.document_number or ""), meta.written or ""
+    if meta.layout == "line":
+        return f'<p class="info">发布时间：{meta.date} 09:30　来源：{publisher}</p>'
+    if meta.layout == "list":
+        items = (
+            ("索引号", index_no), ("发文机关", publisher), ("发文字号", number),
+            ("成文日期", written), ("发布日期", meta.date),
+        )  # fmt: skip
+        lines = "\n".join(f"<li><span>{label}：</span>{value}</li>" for label, value in items)
+        return f'<ul class="xxgk-info">\n{lines}\n</ul>'
+    if meta.layout == "cells":
+        written_cn = "{}年{}月{}日".format(*written.split("-")) if written else ""
+        rows = (
+            (("索 引 号", index_no), ("主题分类", "政府信息公开年报")),
+            (("发布机构", publisher), ("成文日期", written_cn)),
+            (("文　　号", number), ("发布日期", meta.date)),
+        )
+        cells = "\n".join(
+            "<tr>"
+            + "".join(f'<td class="label">{label}：</td><td>{value}</td>' for label, value in row)
+            + "</tr>"
+            for row in rows
+        )
+        return f'<table class="gkxx">\n{cells}\n</table>'
+    return f"""<table class="xxgk_table">
+<tr><th>索引号</th><td>{index_no}</td><th>发布机构</th><td>{publisher}</td></tr>
+<tr><th>发文日期</th><td>{escape(meta.date)}</td><th>主题分类</th><td>政府信息公开年报</td></tr>
+<tr><th>名称</th><td colspan="3">{escape(title)}</td></tr>
+</table>"""
