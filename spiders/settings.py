@@ -48,7 +48,10 @@ HTTPERROR_ALLOW_ALL = True
 # Scrapy's own limit would count list pages too (see spiders.depth.NavigationDepth)
 DEPTH_LIMIT = 0
 XXGK_NAVIGATION_DEPTH = 8
-SPIDER_MIDDLEWARES = {"spiders.depth.NavigationDepth": 950}
+SPIDER_MIDDLEWARES = {
+    "spiders.depth.NavigationDepth": 950,
+    "spiders.robots.RobotsTxtCaptures": 960,  # the robots.txt files obeyed, as captures
+}
 
 XXGK_PAGERS = [
     "spiders.paging.GenericPager",

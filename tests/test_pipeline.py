@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
@@ -14,8 +16,9 @@ from dagster_project.checks import identity_tally
 from dagster_project.definitions import PIPELINE_ASSETS, PIPELINE_CHECKS, defs
 from dagster_project.partitions import site_key_for, site_partitions
 from dagster_project.resources import resources_for
+from spiders.publication import PUBLICATION_FIELDS
 from xxgk.config import Settings, sqlite_url
-from xxgk.demo.portal import DemoPortal
+from xxgk.demo.portal import DemoPortal, load_manifest
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 SEED_TITLES = {json.loads(p.read_text())["title"]: p.stem for p in EXPECTED.glob("*.json")}
@@ -63,6 +66,20 @@ def test_assets_materialize_against_the_demo_portal(tmp_path: Path, demo_portal)
     added = result.output_for_node("warehouse_tables")
     assert added["reports"] == 5
     assert added["parse_errors"] == 2
+    printed = {report["page"]: report["publication"] for report in load_manifest()["reports"]}
+    carried = {
+        urlsplit(d["url"]).path: {field: d[field] for field in PUBLICATION_FIELDS if d[field]}
+        for d in result.output_for_node("documents")
+    }
+    assert {page: carried[page] for page in printed} == printed  # attachments: their page's
+    with sqlite3.connect(tmp_path / "wh.db") as warehouse:
+        numbered = warehouse.execute(
+            "SELECT organ, year, document_number, issued_on, written_on FROM v_reports "
+            "WHERE document_number IS NOT NULL"
+        ).fetchall()
+    assert numbered == [
+        ("固原市人民政府办公室", 2019, "演示政办〔2020〕3号", "2020-01-20", "2020-01-19")
+    ]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -77,7 +94,8 @@ def test_demo_twice_then_export(tmp_path: Path) -> None:
     rows_after_first = first.stdout.split("warehouse rows")[1].splitlines()[0]
     second = run_cli("demo", "--data", str(tmp_path))
     assert second.stdout.split("warehouse rows")[1].splitlines()[0] == rows_after_first
-    assert "(16 unchanged since the last crawl)" in second.stdout  # a conditional recrawl
+    # a conditional recrawl: 16 pages and robots.txt answer 304
+    assert "(17 unchanged since the last crawl)" in second.stdout
 
     out = tmp_path / "reports.jsonl"
     run_cli("export", "--data", str(tmp_path), "--out", str(out))

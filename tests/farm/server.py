@@ -57,6 +57,8 @@ class Site:
     #: path (or path?query) → reply; a callable route answers from the call
     routes: dict[str, Route]
     disallow: list[str] = field(default_factory=list)
+    #: False: the site has no robots.txt (404)
+    robots_txt: bool = True
     reports: set[str] = field(default_factory=set)
     attachments: set[str] = field(default_factory=set)
 
@@ -65,7 +67,7 @@ class Site:
         return f"http://{self.host}/"
 
     def reply(self, call: Call) -> Reply:
-        if call.path == "/robots.txt":
+        if call.path == "/robots.txt" and self.robots_txt:
             rules = "".join(f"Disallow: {path}\n" for path in self.disallow)
             return Reply(f"User-agent: *\n{rules}".encode(), content_type="text/plain")
         route = self.routes.get(call.target) or self.routes.get(call.path)
