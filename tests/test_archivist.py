@@ -119,22 +119,21 @@ def test_captures_sent_to_a_killed_archivist_fail(tmp_path: Path) -> None:
 def test_when_the_crawl_dies_the_archivist_keeps_what_it_had_and_its_warc(
     tmp_path: Path,
 ) -> None:
-    """The crawl killed mid-write: the archivist's input ends inside a frame."""
+    """The crawl killed mid-write: nobody reads the answers, the input ends inside a frame."""
     archive_root = tmp_path / "archive"
     command = [sys.executable, "-m", "xxgk.archivist", str(archive_root), "--warc", "killed"]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert process.stdin and process.stdout
     assert process.stdout.readline().startswith(b"=")
+    process.stdout.close()
     for index, body in enumerate(BODIES[:3]):
         fields = json.dumps(capture(index)).encode()
         process.stdin.write(HEADER.pack(len(fields), len(body)) + fields + body)
     process.stdin.write(HEADER.pack(10, 1000) + b"torn")
     process.stdin.close()
-    answers = process.stdout.read().decode().splitlines()
     assert process.wait(timeout=30) == 0
-    assert answers[:3] == [f"+{sha256_hex(body)}" for body in BODIES[:3]]
-    assert json.loads(answers[3][1:]) == {"warc": "warc/killed.warc.gz", "flushed": 0}
     archive = LocalArchive(archive_root)
+    assert [archive.get(sha256_hex(body)) for body in BODIES[:3]] == BODIES[:3]
     records = read_warc(archive.get_named("warc/killed.warc.gz"))
     assert sum(record["type"] == "response" for record in records) == 3
 

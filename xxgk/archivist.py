@@ -31,7 +31,7 @@ import signal
 import struct
 import sys
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from xxgk.archive import Archive, open_archive
@@ -85,12 +85,29 @@ def store(archive: Archive, batch: Sequence[Frame]) -> list[str]:
     return [f"+{fields['sha256'] or ''}\n" for fields, _ in batch]
 
 
-def serve(archive: Archive, warc: CrawlWarc | None, source: int, answers: IO[str]) -> None:
-    answers.write("=" + json.dumps({"archive": archive.url}) + "\n")
-    answers.flush()
+class Answers:
+    """The archivist's answers to the crawl; if the crawl is gone, the archivist still stores
+    what it sent, and its WARC file, without answering."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out: IO[str] | None = out
+
+    def say(self, lines: Iterable[str]) -> None:
+        if self.out is None:
+            return
+        try:
+            self.out.writelines(lines)
+            self.out.flush()
+        except BrokenPipeError:
+            logger.warning("the crawl is gone: storing what it sent without answering")
+            self.out = None
+
+
+def serve(archive: Archive, warc: CrawlWarc | None, source: int, out: IO[str]) -> None:
+    answers = Answers(out)
+    answers.say(["=" + json.dumps({"archive": archive.url}) + "\n"])
     for batch in batches(source):
-        answers.writelines(store(archive, batch))
-        answers.flush()
+        answers.say(store(archive, batch))
         for fields, body in batch if warc is not None else ():
             try:
                 warc.add(fields, body)
@@ -104,8 +121,7 @@ def serve(archive: Archive, warc: CrawlWarc | None, source: int, answers: IO[str
         summary["flushed"] = archive.flush_spool()
     except Exception as exc:
         logger.warning("archive %s still down, objects stay spooled: %r", archive.url, exc)
-    answers.write("=" + json.dumps(summary) + "\n")
-    answers.flush()
+    answers.say(["=" + json.dumps(summary) + "\n"])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
