@@ -233,7 +233,7 @@ def bench(pages: int, profile: str | None) -> None:
                 command[1:1] = ["-m", "cProfile", "-o", profile]
             ours = run(command, out / "ours.log")
             captures = read_captures(out / "captures.jsonl")
-            fetched = sum(capture["status"] == 200 for capture in captures)
+            fetched = sum(c["status"] == 200 and c["role"] != "robots" for c in captures)
             if fetched != len(expected):
                 print(f"warning: ours fetched {fetched} of {len(expected)} pages", file=sys.stderr)
             (out / "urls.txt").write_text("\n".join(expected) + "\n")

@@ -1,22 +1,11 @@
-"""The capture log (JSON lines): written line by line so a killed crawl loses no capture it
-logged, read back to resume a crawl or to recrawl conditionally."""
+"""The capture log (JSON lines, written by the crawl's archivist: `xxgk.archivist`), read back
+to resume a crawl or to recrawl conditionally."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any
-
-from scrapy import Spider
-from scrapy.extensions.feedexport import FileFeedStorage
-
-
-class LineFlushedFileFeedStorage(FileFeedStorage):
-    """A local feed written unbuffered: each exported line reaches the file at once."""
-
-    def open(self, spider: Spider) -> IO[bytes]:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        return Path(self.path).open(self.write_mode, buffering=0)
+from typing import Any
 
 
 def drop_torn_line(path: str | Path) -> None:

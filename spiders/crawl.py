@@ -54,7 +54,8 @@ def crawl_settings(
             "XXGK_ARCHIVE_URL": archive_url,
             "XXGK_POLITE": polite,
             # resuming a job appends to its capture log; a fresh crawl starts a new one
-            "FEEDS": {captures_out: {"format": "jsonlines", "overwrite": jobdir is None}},
+            "XXGK_CAPTURES_OUT": captures_out,
+            "XXGK_CAPTURES_APPEND": jobdir is not None,
             **({"JOBDIR": jobdir, "XXGK_RESUME_CAPTURES": captures_out} if jobdir else {}),
             "XXGK_PREVIOUS_CAPTURES": previous_captures,
         },

@@ -13,63 +13,79 @@ from scrapy.utils.defer import deferred_from_coro
 
 from spiders.capturelog import read_captures
 from spiders.items import CAPTURE_FIELDS, Capture
-from xxgk.archivist import Archivist
+from xxgk.archivist import Archivist, ArchivistError
 
 logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Hand every capture to the crawl's archivist (`xxgk.archivist`, a process of its own
-    storing into `XXGK_ARCHIVE_URL`), wait until its bytes are durable, record their sha256 and
-    size, drop the bytes. The archivist also writes the crawl's WARC file, `warc/<crawl
-    id>.warc.gz` (`XXGK_WARC`; crawl id `XXGK_CRAWL_ID`, by default `<spider>-<UTC start>`).
+    """Hand every capture to the crawl's archivist (`xxgk.archivist`), a process of its own
+    that stores the bytes into `XXGK_ARCHIVE_URL` and, once they are durable, writes the capture
+    to the capture log `XXGK_CAPTURES_OUT` (appending if `XXGK_CAPTURES_APPEND`). It also
+    writes the crawl's WARC file, `warc/<crawl id>.warc.gz` (`XXGK_WARC`; crawl id
+    `XXGK_CRAWL_ID`, by default `<spider>-<UTC start>`).
 
     If the archive refuses a write, the crawl stops (reason `archive_failed`): fetching on
     without keeping what was fetched would only produce captures whose bytes are lost.
     """
 
-    def __init__(self, crawler: Crawler, archive_url: str, crawl_id: str | None) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.archive_url = archive_url
-        self.crawl_id = crawl_id
+        settings = crawler.settings
+        self.archive_url = settings.get("XXGK_ARCHIVE_URL")
+        self.captures_out = settings.get("XXGK_CAPTURES_OUT")
+        if not self.archive_url or not self.captures_out:
+            raise ValueError(
+                "XXGK_ARCHIVE_URL and XXGK_CAPTURES_OUT must be set: refusing to crawl without "
+                "an archive and a capture log"
+            )
+        started = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        crawl_id = settings.get("XXGK_CRAWL_ID") or f"{crawler.spidercls.name}-{started}"
+        self.crawl_id = crawl_id if settings.getbool("XXGK_WARC") else None
         self.archivist: Archivist | None = None
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        archive_url = settings.get("XXGK_ARCHIVE_URL")
-        if not archive_url:
-            raise ValueError("XXGK_ARCHIVE_URL is not set: refusing to crawl without an archive")
-        started = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        crawl_id = settings.get("XXGK_CRAWL_ID") or f"{crawler.spidercls.name}-{started}"
-        return cls(crawler, archive_url, crawl_id if settings.getbool("XXGK_WARC") else None)
+        return cls(crawler)
 
     async def open_spider(self) -> None:
-        software = f"xxgk Scrapy/{scrapy.__version__}"
-        self.archivist = await Archivist.start(self.archive_url, self.crawl_id, software)
+        self.archivist = await Archivist.start(
+            self.archive_url,
+            self.captures_out,
+            self.refused,
+            append=self.crawler.settings.getbool("XXGK_CAPTURES_APPEND"),
+            crawl_id=self.crawl_id,
+            software=f"xxgk Scrapy/{scrapy.__version__}",
+        )
+
+    def refused(self, reason: str) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        logger.error("%s; stopping the crawl: what it fetched could not be kept", reason)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
 
     async def process_item(self, item: Capture) -> Capture:
         assert self.archivist is not None
         try:
-            item.sha256 = await self.archivist.store(
+            await self.archivist.send(
                 {name: getattr(item, name) for name in CAPTURE_FIELDS}, item.body
             )
-        except Exception as exc:
-            logger.error(
-                "archive %s failed to store %s, stopping: %s", self.archive_url, item.url, exc
-            )
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
+        except (ArchivistError, ConnectionError) as exc:
+            self.refused(f"archivist for {self.archive_url}: {exc}")
             raise DropItem(f"not archived: {item.url}") from exc
-        if item.body is not None:
-            item.size = len(item.body)
-            item.body = None
-            logger.debug("archived %s: %d bytes as %s", item.url, item.size, item.sha256)
+        item.body = None  # the archivist's now
         return item
 
     async def close_spider(self) -> None:
         if self.archivist is None:
             return
         summary = await self.archivist.close()
+        logger.info(
+            "%d captures archived in %s and logged to %s",
+            summary.get("logged", 0), self.archive_url, self.captures_out,
+        )  # fmt: skip
         if flushed := summary.get("flushed"):
             logger.info("uploaded %d spooled objects to %s", flushed, self.archive_url)
 

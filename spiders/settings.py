@@ -1,7 +1,5 @@
 """Scrapy settings for the xxgk spiders: polite by default, see `spiders.politeness`."""
 
-from spiders.items import CAPTURE_FIELDS
-
 BOT_NAME = "xxgk"
 USER_AGENT = (
     "xxgk/0.1 (collects government information disclosure annual reports; obeys robots.txt)"
@@ -61,6 +59,8 @@ XXGK_PAGERS = [
 ]
 XXGK_MAX_LIST_PAGES = 50
 XXGK_ARCHIVE_URL = None
+XXGK_CAPTURES_OUT = None  # the capture log, written by the archivist (spiders.pipelines)
+XXGK_CAPTURES_APPEND = False
 XXGK_WARC = True  # the archivist also writes the crawl's WARC file
 XXGK_CRAWL_ID = None
 XXGK_RESUME_CAPTURES = None
@@ -70,12 +70,6 @@ ITEM_PIPELINES = {
     "spiders.pipelines.OncePerUrl": 50,
     "spiders.pipelines.ArchivePipeline": 100,
 }
-FEED_STORAGES = {
-    "": "spiders.capturelog.LineFlushedFileFeedStorage",
-    "file": "spiders.capturelog.LineFlushedFileFeedStorage",
-}
-FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORT_FIELDS = CAPTURE_FIELDS
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

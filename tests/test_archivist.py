@@ -56,26 +56,35 @@ def test_put_many_stores_each_object_once_and_answers_in_order(archive_url: str)
     assert [archive.get(sha256_hex(body)) for body in batch] == batch
 
 
-async def store_all(archive_url: str, crawl_id: str | None) -> tuple[list[str | None], dict]:
-    archivist = await Archivist.start(archive_url, crawl_id)
-    stored = await asyncio.gather(
-        *(archivist.store(capture(index), body) for index, body in enumerate(BODIES)),
-        archivist.store({**capture(99), "status": None, "error": {"kind": "timeout"}}, None),
-    )
-    return stored, await archivist.close()
+async def send_all(
+    archive_url: str, log: Path, crawl_id: str | None
+) -> tuple[list[str], dict[str, Any]]:
+    refusals: list[str] = []
+    archivist = await Archivist.start(archive_url, str(log), refusals.append, crawl_id=crawl_id)
+    for index, body in enumerate(BODIES):
+        await archivist.send(capture(index), body)
+    await archivist.send({**capture(99), "status": None, "error": {"kind": "timeout"}}, None)
+    return refusals, await archivist.close()
 
 
-def test_archivist_stores_every_capture_and_records_it_in_the_warc(archive_url: str) -> None:
-    stored, summary = asyncio.run(store_all(archive_url, "crawl-7"))
-    assert stored == [*(sha256_hex(body) for body in BODIES), None]
-    assert summary == {"warc": "warc/crawl-7.warc.gz", "flushed": 0}
+def test_archivist_stores_logs_and_records_every_capture(archive_url: str, tmp_path: Path) -> None:
+    log = tmp_path / "captures.jsonl"
+    refusals, summary = asyncio.run(send_all(archive_url, log, "crawl-7"))
+    assert refusals == []
+    assert summary == {"logged": len(BODIES) + 1, "warc": "warc/crawl-7.warc.gz", "flushed": 0}
+    logged = read_captures(log)
+    assert [c["url"] for c in logged] == [capture(i)["url"] for i in [*range(len(BODIES)), 99]]
+    assert [(c["sha256"], c["size"]) for c in logged[:-1]] == [
+        (sha256_hex(body), len(body)) for body in BODIES
+    ]
+    assert (logged[-1]["sha256"], logged[-1]["error"]) == (None, {"kind": "timeout"})
     archive = open_archive(archive_url)
-    assert [archive.get(sha256_hex(body)) for body in BODIES] == BODIES
+    assert [archive.get(c["sha256"]) for c in logged[:-1]] == BODIES
     records = read_warc(archive.get_named("warc/crawl-7.warc.gz"))
     responses = [record for record in records if record["type"] == "response"]
     assert [record["content"] for record in responses] == BODIES
     assert [record["warc"]["WARC-Target-URI"] for record in responses] == [
-        capture(index)["url"] for index in range(len(BODIES))
+        c["url"] for c in logged[:-1]
     ]
     metadata = [record for record in records if record["type"] == "metadata"]
     assert len(metadata) == len(BODIES) + 1
@@ -83,45 +92,46 @@ def test_archivist_stores_every_capture_and_records_it_in_the_warc(archive_url: 
 
 
 def test_without_a_crawl_id_there_is_no_warc(tmp_path: Path) -> None:
-    stored, summary = asyncio.run(store_all(str(tmp_path / "archive"), None))
-    assert stored[0] == sha256_hex(BODIES[0])
-    assert summary == {"flushed": 0}
+    _, summary = asyncio.run(send_all(str(tmp_path / "archive"), tmp_path / "log.jsonl", None))
+    assert summary == {"logged": len(BODIES) + 1, "flushed": 0}
     assert not (tmp_path / "archive" / "warc").exists()
 
 
-def test_a_refused_write_is_answered_as_an_error(tmp_path: Path) -> None:
-    root = tmp_path / "not-a-directory"
+def test_a_refused_write_is_reported_and_not_logged(tmp_path: Path) -> None:
+    root, log = tmp_path / "not-a-directory", tmp_path / "captures.jsonl"
     root.write_text("a file where the archive should be")
-
-    async def store_one() -> None:
-        archivist = await Archivist.start(str(root))
-        try:
-            await archivist.store(capture(0), BODIES[0])
-        finally:
-            await archivist.close()
-
-    with pytest.raises(ArchivistError, match="failed"):
-        asyncio.run(store_one())
+    refusals, summary = asyncio.run(send_all(str(root), log, None))
+    assert refusals and all("failed" in reason for reason in refusals)
+    assert summary["logged"] == 0
+    assert read_captures(log) == []
 
 
-def test_captures_sent_to_a_killed_archivist_fail(tmp_path: Path) -> None:
-    async def store_after_kill() -> None:
-        archivist = await Archivist.start(str(tmp_path / "archive"))
-        assert await archivist.store(capture(0), BODIES[0]) == sha256_hex(BODIES[0])
+def test_a_killed_archivist_is_reported_and_takes_no_more(tmp_path: Path) -> None:
+    refusals: list[str] = []
+
+    async def send_after_kill() -> None:
+        archivist = await Archivist.start(
+            str(tmp_path / "archive"), str(tmp_path / "log.jsonl"), refusals.append
+        )
+        await archivist.send(capture(0), BODIES[0])
         archivist.process.send_signal(signal.SIGKILL)
         await archivist.process.wait()
-        await archivist.store(capture(1), BODIES[1])
+        assert archivist.reading is not None
+        await archivist.reading
+        await archivist.send(capture(1), BODIES[1])
 
-    with pytest.raises(ArchivistError, match=r"gone|exited"):
-        asyncio.run(store_after_kill())
+    with pytest.raises(ArchivistError, match="gone"):
+        asyncio.run(send_after_kill())
+    assert len(refusals) == 1 and "exited" in refusals[0]
 
 
 def test_when_the_crawl_dies_the_archivist_keeps_what_it_had_and_its_warc(
     tmp_path: Path,
 ) -> None:
     """The crawl killed mid-write: nobody reads the answers, the input ends inside a frame."""
-    archive_root = tmp_path / "archive"
-    command = [sys.executable, "-m", "xxgk.archivist", str(archive_root), "--warc", "killed"]
+    archive_root, log = tmp_path / "archive", tmp_path / "captures.jsonl"
+    command = [sys.executable, "-m", "xxgk.archivist", str(archive_root), str(log)]
+    command += ["--warc", "killed"]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert process.stdin and process.stdout
     assert process.stdout.readline().startswith(b"=")
@@ -133,7 +143,7 @@ def test_when_the_crawl_dies_the_archivist_keeps_what_it_had_and_its_warc(
     process.stdin.close()
     assert process.wait(timeout=30) == 0
     archive = LocalArchive(archive_root)
-    assert [archive.get(sha256_hex(body)) for body in BODIES[:3]] == BODIES[:3]
+    assert [archive.get(c["sha256"]) for c in read_captures(log)] == BODIES[:3]
     records = read_warc(archive.get_named("warc/killed.warc.gz"))
     assert sum(record["type"] == "response" for record in records) == 3
 
