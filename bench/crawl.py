@@ -1,20 +1,24 @@
 """Benchmark: our spider against a bare Scrapy spider on a generated portal of ~20,000 pages.
 
-    .venv/bin/python -m bench.crawl [--pages 20000] [--profile FILE.prof]
+    .venv/bin/python -m bench.crawl [--pages 20000] [--rounds 3] [--profile FILE.prof]
 
 A portal of report columns (generic paging: numbered pages and 下一页), each list page linking
-20 report pages, each report page one small PDF, is served on 127.0.0.1 by a process of its own
-(asyncio, keep-alive), so the server shares neither CPU time nor the GIL with a crawler.
+20 report pages, each report page a metadata table and one small PDF, is served on 127.0.0.1 by
+a process of its own (asyncio, keep-alive), so the server shares neither CPU time nor the GIL
+with a crawler.
 
-Then, one after the other, each in a fresh process:
+Then, one after the other, each in a fresh process, `--rounds` times:
 
-- ours: `python -m spiders.crawl --no-polite` (robots.txt, paging adapters, every pipeline,
-  archive and WARC in a temporary directory, capture log);
+- ours: `python -m spiders.crawl --no-polite` (robots.txt, paging adapters, metadata tables,
+  every pipeline; its archivist process storing into a temporary archive, writing the WARC file
+  and the capture log);
 - bare: a Scrapy spider requesting the same URL list with the same concurrency and a callback
   that does nothing (Scrapy's default settings: no parsing, no pipelines).
 
 Prints pages/s of each (pages over the process's wall time, start-up included), the ratio
-ours/bare and each crawl process's peak RSS (`os.wait4`). `--profile` runs ours under cProfile.
+ours/bare, each crawl's peak RSS and CPU time (`os.wait4`: the largest process's RSS, the CPU
+of the crawl and its archivist), and the median ratio over the rounds: on a shared machine one
+round can be off by a tenth. `--profile` runs ours under cProfile.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import asyncio
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -214,7 +219,39 @@ def run(command: list[str], log: Path) -> Run:
     )
 
 
-def bench(pages: int, profile: str | None) -> None:
+def crawl_both(base: str, expected: list[str], profile: str | None) -> tuple[float, float]:
+    """One round: ours, then bare, each in a fresh process; their rates in pages/s."""
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as directory:
+        out = Path(directory)
+        command = crawl_command(
+            [base + "/"], str(out / "archive"), out / "captures.jsonl", polite=False
+        )
+        if profile:
+            command[1:1] = ["-m", "cProfile", "-o", profile]
+        ours = run(command, out / "ours.log")
+        captures = read_captures(out / "captures.jsonl")
+        fetched = sum(c["status"] == 200 and c["role"] != "robots" for c in captures)
+        if fetched != len(expected):
+            print(f"warning: ours fetched {fetched} of {len(expected)} pages", file=sys.stderr)
+        (out / "urls.txt").write_text("\n".join(expected) + "\n")
+        bare = run(
+            [sys.executable, "-m", "bench.crawl", "--bare", str(out / "urls.txt")],
+            out / "bare.log",
+        )
+    rates = fetched / ours.seconds, len(expected) / bare.seconds
+    for name, measured, count, rate in (
+        ("ours", ours, fetched, rates[0]),
+        ("bare", bare, len(expected), rates[1]),
+    ):
+        print(
+            f"{name}  {count} pages in {measured.seconds:.1f} s: {rate:,.0f} pages/s, "
+            f"peak RSS {measured.peak_rss_mb:.0f} MB, CPU {measured.cpu_seconds:.1f} s"
+        )
+    print(f"ratio ours/bare {rates[0] / rates[1]:.2f}", flush=True)
+    return rates
+
+
+def bench(pages: int, rounds: int, profile: str | None) -> None:
     portal = Portal.of_about(pages)
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.crawl", "--serve", str(portal.columns)],
@@ -224,42 +261,19 @@ def bench(pages: int, profile: str | None) -> None:
     base = f"http://127.0.0.1:{int(server.stdout.readline())}"
     expected = [base + path for path in portal.urls()]
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-crawl-") as directory:
-            out = Path(directory)
-            command = crawl_command(
-                [base + "/"], str(out / "archive"), out / "captures.jsonl", polite=False
-            )
-            if profile:
-                command[1:1] = ["-m", "cProfile", "-o", profile]
-            ours = run(command, out / "ours.log")
-            captures = read_captures(out / "captures.jsonl")
-            fetched = sum(c["status"] == 200 and c["role"] != "robots" for c in captures)
-            if fetched != len(expected):
-                print(f"warning: ours fetched {fetched} of {len(expected)} pages", file=sys.stderr)
-            (out / "urls.txt").write_text("\n".join(expected) + "\n")
-            bare = run(
-                [sys.executable, "-m", "bench.crawl", "--bare", str(out / "urls.txt")],
-                out / "bare.log",
-            )
+        results = [crawl_both(base, expected, profile) for _ in range(rounds)]
     finally:
         server.terminate()
         server.wait()
-    ours_rate, bare_rate = fetched / ours.seconds, len(expected) / bare.seconds
-    for name, measured, count, rate in (
-        ("ours", ours, fetched, ours_rate),
-        ("bare", bare, len(expected), bare_rate),
-    ):
-        print(
-            f"{name}  {count} pages in {measured.seconds:.1f} s: {rate:,.0f} pages/s, "
-            f"peak RSS {measured.peak_rss_mb:.0f} MB, CPU {measured.cpu_seconds:.1f} s"
-        )
-    print(f"ratio ours/bare {ours_rate / bare_rate:.2f}")
-    print(json.dumps({"pages": len(expected), "ours": ours_rate, "bare": bare_rate}))
+    ratio = statistics.median(ours / bare for ours, bare in results)
+    print(f"median ratio ours/bare over {rounds} round(s): {ratio:.2f}")
+    print(json.dumps({"pages": len(expected), "rounds": results, "median_ratio": ratio}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__)
     parser.add_argument("--pages", type=int, default=20_000, help="about this many pages")
+    parser.add_argument("--rounds", type=int, default=3, help="ours then bare, this many times")
     parser.add_argument("--profile", help="write a cProfile of our crawl process here")
     parser.add_argument("--serve", type=int, metavar="COLUMNS", help=argparse.SUPPRESS)
     parser.add_argument("--bare", metavar="URLS", help=argparse.SUPPRESS)
@@ -269,7 +283,7 @@ def main() -> None:
     elif args.bare:
         crawl_bare(args.bare)
     else:
-        bench(args.pages, args.profile)
+        bench(args.pages, args.rounds, args.profile)
 
 
 if __name__ == "__main__":

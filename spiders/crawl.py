@@ -101,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for failure in failures:
         logger.error("crawl could not run: %s", failure.getTraceback())
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if reason == "finished" and crawler.stats and crawler.stats.get_value("xxgk/archive_refused"):
+        reason = "archive_failed"  # refused after the crawl had finished fetching
     logger.info("crawl of %s ended: %s", args.start_urls, reason)
     return 0 if reason == "finished" and not failures else 1
 

@@ -64,6 +64,8 @@ class ArchivePipeline:
             return
         self.stopping = True
         logger.error("%s; stopping the crawl: what it fetched could not be kept", reason)
+        # the crawl may be ending already: its exit status must still say so (spiders.crawl)
+        self.crawler.stats.set_value("xxgk/archive_refused", reason)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
 
     async def process_item(self, item: Capture) -> Capture:

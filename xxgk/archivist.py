@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import resource
+import select
 import signal
 import struct
 import sys
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 HEADER = struct.Struct("!Iq")
 READ_SIZE = 1 << 20
+BATCH_WAIT = 0.05
+BATCH_FRAMES = 500
+BATCH_BYTES = 32 << 20
 WRITE_BUFFER = 8 << 20
 
 Frame = tuple[dict[str, Any], bytes | None]
@@ -54,24 +58,40 @@ class ArchivistError(RuntimeError):
     """The archivist did not store a capture, or is gone."""
 
 
+def frames(buffer: bytearray) -> Iterator[Frame]:
+    """The whole frames at the start of `buffer`, removed from it."""
+    offset = 0
+    while len(buffer) - offset >= HEADER.size:
+        fields_size, body_size = HEADER.unpack_from(buffer, offset)
+        start = offset + HEADER.size
+        end = start + fields_size + max(body_size, 0)
+        if len(buffer) < end:
+            break
+        body = bytes(buffer[start + fields_size : end]) if body_size >= 0 else None
+        yield json.loads(buffer[start : start + fields_size]), body
+        offset = end
+    del buffer[:offset]
+
+
 def batches(fd: int) -> Iterator[list[Frame]]:
-    """The frames read from `fd`, in batches of those that arrived together."""
-    buffer = bytearray()
-    while chunk := os.read(fd, READ_SIZE):
-        buffer += chunk
-        batch, offset = [], 0
-        while len(buffer) - offset >= HEADER.size:
-            fields_size, body_size = HEADER.unpack_from(buffer, offset)
-            start = offset + HEADER.size
-            end = start + fields_size + max(body_size, 0)
-            if len(buffer) < end:
+    """The frames read from `fd`, in batches: a batch waits up to BATCH_WAIT seconds for more
+    frames, up to BATCH_FRAMES of them or BATCH_BYTES, so that one group of syncs serves many
+    (nobody waits for a batch: the crawl goes on meanwhile)."""
+    buffer, batch, size = bytearray(), [], 0
+    while True:
+        if not batch or select.select([fd], [], [], BATCH_WAIT)[0]:
+            if not (chunk := os.read(fd, READ_SIZE)):
                 break
-            body = bytes(buffer[start + fields_size : end]) if body_size >= 0 else None
-            batch.append((json.loads(buffer[start : start + fields_size]), body))
-            offset = end
-        del buffer[:offset]
+            buffer += chunk
+            size += len(chunk)
+            batch += frames(buffer)
+            if len(batch) < BATCH_FRAMES and size < BATCH_BYTES:
+                continue
         if batch:
             yield batch
+            batch, size = [], len(buffer)
+    if batch:
+        yield batch
     if buffer:
         logger.warning("the crawl's last capture arrived torn (%d bytes): not stored", len(buffer))
 
