@@ -195,8 +195,8 @@ class Archivist:
     def __init__(self, process: asyncio.subprocess.Process, refused: Callable[[str], None]) -> None:
         self.process = process
         self.refused = refused
-        self.summary: dict[str, Any] = {}
-        self.reading: asyncio.Task[None] | None = None
+        self.summary: dict[str, Any] | None = None  # the archivist's last word
+        self.reading = asyncio.create_task(self.read_answers())
 
     @classmethod
     async def start(
@@ -224,13 +224,11 @@ class Archivist:
             )
         # the crawl waits (`drain`) only while this much is on its way
         process.stdin.transport.set_write_buffer_limits(high=WRITE_BUFFER)
-        archivist = cls(process, refused)
-        archivist.reading = asyncio.create_task(archivist.read_answers())
-        return archivist
+        return cls(process, refused)
 
     async def send(self, fields: Mapping[str, Any], body: bytes | None) -> None:
         """Hand a capture over; returns at once unless the archivist is behind."""
-        if self.reading is None or self.reading.done():
+        if self.reading.done():
             raise ArchivistError("the archivist is gone")
         stdin = self.process.stdin
         assert stdin is not None
@@ -242,25 +240,24 @@ class Archivist:
 
     async def read_answers(self) -> None:
         assert self.process.stdout is not None
-        summary = None
         while line := await self.process.stdout.readline():
             kind, answer = line[:1], line[1:-1].decode()
             if kind == b"=":
-                summary = self.summary = json.loads(answer)
+                self.summary = json.loads(answer)
             else:
                 self.refused(answer)
         status = await self.process.wait()
-        if summary is None:
+        if self.summary is None:
             self.refused(f"the archivist exited (status {status}) before it was done")
 
     async def close(self) -> dict[str, Any]:
         """Wait until the archivist has stored and logged everything sent and stored the WARC
         file; its summary (`logged`: captures, `warc`: the WARC file's key, `flushed`: objects
         uploaded from the spool)."""
-        assert self.process.stdin is not None and self.reading is not None
+        assert self.process.stdin is not None
         self.process.stdin.close()
         await self.reading
-        return self.summary
+        return self.summary or {}
 
 
 if __name__ == "__main__":
