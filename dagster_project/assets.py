@@ -17,10 +17,11 @@ from dagster import (
 import parsers
 from dagster_project.partitions import registry_site, site_partitions, start_url_for
 from dagster_project.resources import ArchiveResource, CrawlerResource, WarehouseResource
-from xxgk.archive import Archive, DigestMismatch
-from xxgk.convert import to_docx
 from xxgk.documents import select_documents
+from xxgk.parsing import ParseService
+from xxgk.records import Capture, Document, ParseResult
 from xxgk.registry import load_sites
+from xxgk.settings import Settings
 
 TRANSIENT = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
 
@@ -43,76 +44,61 @@ def site_registry() -> Output[list[dict]]:
 )
 def captures(
     context: AssetExecutionContext, crawler: CrawlerResource, archive: ArchiveResource
-) -> Output[list[dict]]:
+) -> Output[list[Capture]]:
     """Every response the spider got from one portal, its bytes archived before anything
     reads them. The spider retries what fails in passing; a portal that still answers nothing
     fails its partition, for an operator to rerun (or the next scheduled crawl)."""
     site = context.partition_key
     records = crawler.crawl(start_url_for(site), archive.url, site, context.run.run_id)
-    errors = Counter(c["error"]["kind"] for c in records if c.get("error"))
-    blocked = sorted({c["error"]["message"] for c in records if error_kind(c) == "blocked"})
+    errors = Counter(c.error.kind for c in records if c.error)
+    blocked = sorted({c.error.message for c in records if c.error and c.error.kind == "blocked"})
     metadata = {
-        "pages_fetched": sum(c.get("sha256") is not None for c in records),
-        "pages_unchanged": sum(c.get("status") == HTTPStatus.NOT_MODIFIED for c in records),
-        "bytes_archived": sum(c.get("size") or 0 for c in records),
+        "pages_fetched": sum(c.sha256 is not None for c in records),
+        "pages_unchanged": sum(c.status == HTTPStatus.NOT_MODIFIED for c in records),
+        "bytes_archived": sum(c.size or 0 for c in records if c.status != HTTPStatus.NOT_MODIFIED),
         "errors_by_kind": MetadataValue.json(dict(errors)),
         "blocked_reason": MetadataValue.json(blocked),
     }
-    if not any(c.get("status") for c in records):
+    if not any(c.status for c in records):
         raise Failure(
             f"{site}: no response from the portal", metadata=metadata, allow_retries=False
         )
     return Output(records, metadata=metadata)
 
 
-def error_kind(capture: dict) -> str | None:
-    return capture["error"]["kind"] if capture.get("error") else None
-
-
 @asset(group_name="parse", partitions_def=site_partitions)
-def documents(captures: list[dict]) -> Output[list[dict]]:
+def documents(captures: list[Capture]) -> Output[list[Document]]:
     """The report documents among the captures: inline report pages and their attachments."""
     found = select_documents(captures)
     return Output(found, metadata={"documents": len(found)})
 
 
 @asset(group_name="parse", partitions_def=site_partitions, code_version=parsers.PARSER_VERSION)
-def reports(documents: list[dict], archive: ArchiveResource) -> Output[list[dict]]:
-    """Each document parsed from its archived bytes into an `xxgk.report/1` record or an error.
-    A new parser version re-parses from the archive without fetching anything."""
+def reports(documents: list[Document], archive: ArchiveResource) -> Output[list[ParseResult]]:
+    """Each document parsed from its archived bytes into an `xxgk.report/1` record or an error,
+    with what its archived report page prints; each result carries the parser version that
+    made it. A new parser version re-parses from the archive without fetching anything."""
+    service = ParseService.from_settings(Settings.from_env())
     store = archive.open()
-    results = [parse_document(store, document) for document in documents]
-    errors = Counter(r["error"]["kind"] for r in results if "error" in r)
+    results = [service.parse_document(store, document) for document in documents]
+    errors = Counter(r.error.kind for r in results if r.error)
     return Output(
         results,
         metadata={
-            "reports_parsed": sum("record" in r for r in results),
+            "reports_parsed": sum(r.record is not None for r in results),
+            "parser_bugs": errors["parser_bug"],
             "errors_by_kind": MetadataValue.json(dict(errors)),
-            "parser_version": parsers.PARSER_VERSION,
+            "parser_version": service.version,
         },
     )
-
-
-def parse_document(store: Archive, document: dict) -> dict:
-    digest = document["sha256"]
-    try:
-        data = store.get(digest)
-    except DigestMismatch as exc:
-        error = {"kind": "corrupt_archive", "message": str(exc)}
-        return {"document_sha256": digest, "error": error}
-    try:
-        record = parsers.parse(to_docx(data), document.get("media_type"), document.get("file_name"))
-    except parsers.ParseError as exc:
-        return {"document_sha256": digest, "error": {"kind": exc.kind, "message": exc.message}}
-    return {"document_sha256": digest, "record": record}
 
 
 @asset(group_name="load", partitions_def=site_partitions, retry_policy=TRANSIENT)
 def warehouse_tables(
     context: AssetExecutionContext,
-    captures: list[dict],
-    documents: list[dict],
-    reports: list[dict],
+    captures: list[Capture],
+    documents: list[Document],
+    reports: list[ParseResult],
     warehouse: WarehouseResource,
 ) -> Output[dict]:
     """One portal's captures, documents, reports, cells, checks and errors in the warehouse."""
@@ -120,7 +106,7 @@ def warehouse_tables(
     site = registry_site(context.partition_key)
     if site is not None:
         store.register_sites([asdict(site)])
-    stats = store.load(captures, documents, reports, parsers.PARSER_VERSION)
+    stats = store.load(captures, documents, reports)
     return Output(
         stats.added,
         metadata={

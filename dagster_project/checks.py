@@ -7,20 +7,21 @@ from collections import Counter
 
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
-from dagster_project.assets import captures, error_kind, reports
+from dagster_project.assets import captures, reports
 from dagster_project.partitions import site_partitions
+from xxgk.records import Capture, ParseResult
 
 FIRST_YEAR = 2019
 
 
-def identity_tally(results: list[dict]) -> Counter:
+def identity_tally(results: list[ParseResult]) -> Counter:
     """How many accounting identities passed, failed, or could not be decided (a null cell)."""
     outcome = {True: "passed", False: "failed", None: "undecided"}
     return Counter(
         outcome[check["passed"]]
         for result in results
-        if "record" in result
-        for check in result["record"]["checks"]
+        if result.record is not None
+        for check in result.record["checks"]
     )
 
 
@@ -29,13 +30,13 @@ def identity_tally(results: list[dict]) -> Counter:
     partitions_def=site_partitions,
     description="The parsed reports' accounting identities hold.",
 )
-def identities_hold(reports: list[dict]) -> AssetCheckResult:
+def identities_hold(reports: list[ParseResult]) -> AssetCheckResult:
     tally = identity_tally(reports)
     failing = sorted(
-        f"{r['record']['organ']} {r['record']['year']}: {c['name']} ({c['detail']})"
+        f"{r.record['organ']} {r.record['year']}: {c['name']} ({c['detail']})"
         for r in reports
-        if "record" in r
-        for c in r["record"]["checks"]
+        if r.record is not None
+        for c in r.record["checks"]
         if c["passed"] is False
     )
     decided = tally["passed"] + tally["failed"]
@@ -55,8 +56,8 @@ def identities_hold(reports: list[dict]) -> AssetCheckResult:
     partitions_def=site_partitions,
     description="Fewer than half of the documents fail to parse.",
 )
-def parse_error_rate(reports: list[dict]) -> AssetCheckResult:
-    failed = Counter(r["error"]["kind"] for r in reports if "error" in r)
+def parse_error_rate(reports: list[ParseResult]) -> AssetCheckResult:
+    failed = Counter(r.error.kind for r in reports if r.error)
     rate = sum(failed.values()) / len(reports) if reports else 0.0
     return AssetCheckResult(
         passed=rate < 0.5,
@@ -74,8 +75,8 @@ def parse_error_rate(reports: list[dict]) -> AssetCheckResult:
     partitions_def=site_partitions,
     description="The portal did not block the crawler.",
 )
-def site_not_blocked(captures: list[dict]) -> AssetCheckResult:
-    reasons = sorted({c["error"]["message"] for c in captures if error_kind(c) == "blocked"})
+def site_not_blocked(captures: list[Capture]) -> AssetCheckResult:
+    reasons = sorted({c.error.message for c in captures if c.error and c.error.kind == "blocked"})
     return AssetCheckResult(
         passed=not reasons,
         severity=AssetCheckSeverity.WARN,
@@ -94,12 +95,11 @@ def due_years(organ: str, today: dt.date) -> range:
     return range(FIRST_YEAR, last + 1)
 
 
-def coverage_gaps(results: list[dict], today: dt.date) -> dict[str, list[int]]:
+def coverage_gaps(results: list[ParseResult], today: dt.date) -> dict[str, list[int]]:
     """Per organ seen on the portal, the due years for which no report was found."""
     found: dict[str, set[int]] = {}
     for result in results:
-        if "record" in result:
-            record = result["record"]
+        if (record := result.record) is not None:
             found.setdefault(record["organ"], set()).add(record["year"])
     gaps = {
         organ: [year for year in due_years(organ, today) if year not in years]
@@ -114,10 +114,10 @@ def coverage_gaps(results: list[dict], today: dt.date) -> dict[str, list[int]]:
     description="Every organ on the portal has a report for each year since 2019 that is due "
     "(31 March for governments, 31 January for departments).",
 )
-def coverage(reports: list[dict]) -> AssetCheckResult:
+def coverage(reports: list[ParseResult]) -> AssetCheckResult:
     gaps = coverage_gaps(reports, dt.date.today())
     has_government = any(
-        "record" in r and r["record"]["organ"].endswith("人民政府") for r in reports
+        r.record is not None and (r.record["organ"] or "").endswith("人民政府") for r in reports
     )
     return AssetCheckResult(
         passed=has_government and not gaps,

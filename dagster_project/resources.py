@@ -11,7 +11,7 @@ from dagster import ConfigurableResource, EnvVar
 
 from warehouse import Warehouse
 from xxgk.archive import Archive, open_archive
-from xxgk.config import Settings
+from xxgk.settings import Settings
 
 
 class ArchiveResource(ConfigurableResource):

@@ -1,11 +1,12 @@
-"""The capture log (JSON lines, written by the crawl's archivist: `xxgk.archivist`), read back
-to resume a crawl or to recrawl conditionally."""
+"""The capture log (JSON lines, written by the crawl's archivist: `xxgk.archive.archivist`),
+read back to resume a crawl or to recrawl conditionally."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+
+from xxgk.records import Capture
 
 
 def drop_torn_line(path: str | Path) -> None:
@@ -15,8 +16,13 @@ def drop_torn_line(path: str | Path) -> None:
         log.truncate(data.rfind(b"\n") + 1)
 
 
-def read_captures(path: str | Path) -> list[dict[str, Any]]:
+def read_captures(path: str | Path) -> list[Capture]:
+    """The captures a log holds (none if it does not exist); a torn last line is left out."""
     if not Path(path).exists():
         return []
     with Path(path).open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.endswith("\n") and line.strip()]
+        return [
+            Capture.from_log(json.loads(line))
+            for line in lines
+            if line.endswith("\n") and line.strip()
+        ]

@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from spiders.capturelog import drop_torn_line, read_captures
 from spiders.portal import PortalSpider
-from xxgk.config import Settings as XxgkSettings
+from xxgk.settings import Settings as XxgkSettings
 
 logger = logging.getLogger(__name__)
 

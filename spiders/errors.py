@@ -17,8 +17,8 @@ from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost,
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
-from spiders.items import CaptureError
 from spiders.responses import page_title
+from xxgk.records import Error
 
 
 class OffsiteRedirect(IgnoreRequest):
@@ -60,37 +60,37 @@ FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
-def response_error(response: Response) -> CaptureError | None:
+def response_error(response: Response) -> Error | None:
     status = response.status
     if status in CHALLENGE_STATUSES:
-        return {"kind": "blocked", "message": f"HTTP {status}: anti-bot challenge"}
+        return Error("blocked", f"HTTP {status}: anti-bot challenge")
     if status == 404:
-        return {"kind": "http_404", "message": "HTTP 404 Not Found"}
+        return Error("http_404", "HTTP 404 Not Found")
     if 400 <= status < 600:
-        return {"kind": f"http_{status // 100}xx", "message": f"HTTP {status}"}
+        return Error(f"http_{status // 100}xx", f"HTTP {status}")
     if status != 200 or not isinstance(response, HtmlResponse):
         return None
     title = page_title(response)
     if title and SOFT_404_TITLE.search(title):
-        return {"kind": "soft_404", "message": f"page titled {title!r}"}
+        return Error("soft_404", f"page titled {title!r}")
     if any(link.get("href") is not None for link in response.selector.root.iter("a")):
         return None
     if len(response.body) < WAF_STUB_MAX_BYTES and (marker := WAF_MARKERS.search(response.text)):
-        return {"kind": "blocked", "message": f"WAF challenge page ({marker.group(0)})"}
+        return Error("blocked", f"WAF challenge page ({marker.group(0)})")
     shown = "".join("".join(response.xpath(VISIBLE_TEXT).getall()).split())
     data = response.css('script[type*="xml"], script[type*="json"]')
     if len(shown) < SHELL_MAX_TEXT and response.css("script[src]") and not data:
-        return {"kind": "needs_browser", "message": "page renders its content in script only"}
+        return Error("needs_browser", "page renders its content in script only")
     return None
 
 
-def failure_error(failure: Failure) -> CaptureError:
+def failure_error(failure: Failure) -> Error:
     message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
     if failure.check(IgnoreRequest) and "max redirections" in message:
-        return {"kind": "redirect", "message": message}
+        return Error("redirect", message)
     if failure.check(OffsiteRedirect):
-        return {"kind": "offsite_redirect", "message": message}
+        return Error("offsite_redirect", message)
     if failure.check(IgnoreRequest) and "robots.txt" in message:
-        return {"kind": "robots_disallowed", "message": message}
+        return Error("robots_disallowed", message)
     kind = next((kind for types, kind in FAILURE_KINDS if failure.check(*types)), "download")
-    return {"kind": kind, "message": message}
+    return Error(kind, message)

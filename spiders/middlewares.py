@@ -7,7 +7,7 @@ import asyncio
 import logging
 from email.utils import parsedate_to_datetime
 from time import monotonic, time
-from typing import Any, Self
+from typing import Self
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -22,6 +22,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from spiders.capturelog import read_captures
 from spiders.errors import STOPPING_KINDS, OffsiteRedirect, response_error
 from xxgk.archive import Archive, open_archive
+from xxgk.records import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +144,8 @@ class StopBlockedSites:
 
     def process_response(self, request: Request, response: Response) -> Response:
         error = response_error(response)
-        if error and error["kind"] in STOPPING_KINDS and host(request) not in self.stopped:
-            logger.warning("%s: %s, crawling this host no further", request.url, error["message"])
+        if error and error.kind in STOPPING_KINDS and host(request) not in self.stopped:
+            logger.warning("%s: %s, crawling this host no further", request.url, error.message)
             self.stopped.add(host(request))
             assert self.crawler.engine
             slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot", ""))
@@ -162,14 +163,15 @@ class StopBlockedSites:
 class ArchivedResponses:
     """Answers from captures whose bytes are in the archive (`XXGK_ARCHIVE_URL`), by URL."""
 
-    def __init__(self, captures: list[dict[str, Any]], archive: Archive) -> None:
-        self.captures = {c["url"]: c for c in captures if c.get("sha256")}
+    def __init__(self, captures: list[Capture], archive: Archive) -> None:
+        self.captures = {c.url: c for c in captures if c.sha256}
         self.archive = archive
 
     async def response(
-        self, request: Request, capture: dict[str, Any], status: int, headers: Headers, flag: str
+        self, request: Request, capture: Capture, status: int, headers: Headers, flag: str
     ) -> Response:
-        body = await asyncio.to_thread(self.archive.get, capture["sha256"])
+        assert capture.sha256 is not None
+        body = await asyncio.to_thread(self.archive.get, capture.sha256)
         headers.pop(b"Content-Encoding", None)  # archived bytes are decoded already
         response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return response_class(
@@ -206,7 +208,8 @@ class ReplayCaptured:
         capture = self.archived.captures.get(request.url)
         if capture is None:
             return None
-        status, headers = capture["status"], Headers(capture["headers"])
+        assert capture.status is not None
+        status, headers = capture.status, Headers(capture.headers)
         return await self.archived.response(request, capture, status, headers, "replayed")
 
 
@@ -214,7 +217,8 @@ class ConditionalRecrawl:
     """Recrawling (`XXGK_PREVIOUS_CAPTURES`, the previous crawl's capture log): GETs carry
     `If-None-Match` / `If-Modified-Since` from the previous capture's validators; a 304 goes on
     as the previous body (from the archive) with status 304, so the pages it links are still
-    visited and the capture points at the bytes already archived."""
+    visited; its capture names the earlier capture (meta `revisits`) and the bytes already
+    archived, and carries no body."""
 
     def __init__(self, archived: ArchivedResponses) -> None:
         self.archived = archived
@@ -227,7 +231,7 @@ class ConditionalRecrawl:
         capture = self.archived.captures.get(request.url)
         if capture is None or request.method != "GET":
             return
-        headers = Headers(capture["headers"])
+        headers = Headers(capture.headers)
         if etag := headers.get(b"ETag"):
             request.headers.setdefault(b"If-None-Match", etag)
         if modified := headers.get(b"Last-Modified"):
@@ -237,6 +241,8 @@ class ConditionalRecrawl:
         capture = self.archived.captures.get(request.url)
         if response.status != 304 or capture is None:
             return response
-        headers = Headers(capture["headers"])
+        headers = Headers(capture.headers)
         headers.update(response.headers)
+        # the capture names the earlier capture's bytes instead of sending them again
+        request.meta["revisits"] = capture
         return await self.archived.response(request, capture, 304, headers, "unchanged")

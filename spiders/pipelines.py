@@ -12,14 +12,14 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from spiders.capturelog import read_captures
-from spiders.items import CAPTURE_FIELDS, Capture
-from xxgk.archivist import Archivist, ArchivistError
+from xxgk.archive.archivist.client import Archivist, ArchivistError
+from xxgk.records import Capture
 
 logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Hand every capture to the crawl's archivist (`xxgk.archivist`), a process of its own
+    """Hand every capture to the crawl's archivist (`xxgk.archive.archivist`), a process of its own
     that stores the bytes into `XXGK_ARCHIVE_URL` and, once they are durable, writes the capture
     to the capture log `XXGK_CAPTURES_OUT` (appending if `XXGK_CAPTURES_APPEND`). It also
     writes the crawl's WARC file, `warc/<crawl id>.warc.gz` (`XXGK_WARC`; crawl id
@@ -71,9 +71,7 @@ class ArchivePipeline:
     async def process_item(self, item: Capture) -> Capture:
         assert self.archivist is not None
         try:
-            await self.archivist.send(
-                {name: getattr(item, name) for name in CAPTURE_FIELDS}, item.body
-            )
+            await self.archivist.send(item.to_log(), item.body)
         except (ArchivistError, ConnectionError) as exc:
             self.refused(f"archivist for {self.archive_url}: {exc}")
             raise DropItem(f"not archived: {item.url}") from exc
@@ -102,7 +100,7 @@ class OncePerUrl:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("XXGK_RESUME_CAPTURES")
-        return cls({c["url"] for c in read_captures(path)} if path else set())
+        return cls({c.url for c in read_captures(path)} if path else set())
 
     def process_item(self, item: Capture) -> Capture:
         if item.url in self.captured:

@@ -16,12 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import HtmlResponse, Response, XmlResponse
+from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from spiders.errors import failure_error, response_error
-from spiders.items import Capture, Role
 from spiders.links import (
     Anchor,
     anchors,
@@ -33,8 +32,8 @@ from spiders.links import (
 )
 from spiders.middlewares import SiteStopped, hostname
 from spiders.paging import Pager
-from spiders.publication import read_publication
 from spiders.responses import disposition_filename, headers_dict, media_type, page_title
+from xxgk.records import Capture, Role
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +126,6 @@ class PortalSpider(Spider):
     def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
         capture = self.capture(response)
         if not capture.error:
-            if isinstance(response, HtmlResponse | XmlResponse):
-                capture.publication = read_publication(response.text)
             found = [a for a in anchors(response) if attachment_extension(a.url, a.text)]
             capture.attachments = [a.url for a in found]
             logger.debug("report page %s: %d attachment(s)", response.url, len(found))
@@ -165,7 +162,14 @@ class PortalSpider(Spider):
             error=response_error(response),
         )
         if capture.error:
-            logger.warning("%s %s: %s", capture.role, capture.url, capture.error["message"])
+            logger.warning("%s %s: %s", capture.role, capture.url, capture.error.message)
+        if (earlier := meta.get("revisits")) is not None:  # a 304: see ConditionalRecrawl
+            capture.body = None
+            capture.sha256, capture.size, capture.revisits = (
+                earlier.sha256,
+                earlier.size,
+                earlier.fetched_at,
+            )
         return capture
 
     def failed(self, failure: Failure) -> Iterator[Capture]:
@@ -174,7 +178,7 @@ class PortalSpider(Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         error = failure_error(failure)
-        logger.warning("%s %s not fetched: %s", meta["role"], request.url, error["message"])
+        logger.warning("%s %s not fetched: %s", meta["role"], request.url, error.message)
         yield Capture(
             url=request.url,
             site=meta["site"],

@@ -21,9 +21,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from spiders.errors import STOPPING_KINDS, response_error
-from spiders.items import Capture
 from spiders.portal import now
 from spiders.responses import headers_dict, media_type
+from xxgk.records import Capture
 
 
 def is_robots_txt(request: Request) -> bool:
@@ -79,5 +79,5 @@ class RobotsTxtCaptures:
                 headers=headers_dict(robots),
                 media_type=media_type(robots),
                 body=robots.body,
-                error=error if error and error["kind"] in STOPPING_KINDS else None,
+                error=error if error and error.kind in STOPPING_KINDS else None,
             )

@@ -9,16 +9,9 @@ import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.s3server import WeedServer, point_aws_at, s3_endpoint, s3_env  # noqa: F401
-from xxgk.archive import (
-    Archive,
-    DigestMismatch,
-    LocalArchive,
-    named_key,
-    object_key,
-    open_archive,
-    sha256_hex,
-)
-from xxgk.s3archive import S3Archive
+from xxgk.archive import Archive, DigestMismatch, LocalArchive, open_archive
+from xxgk.archive.base import named_key, object_key, sha256_hex
+from xxgk.archive.s3 import S3Archive
 
 DATA = "洛宁县人民政府2020年政府信息公开工作年度报告".encode()
 

@@ -19,7 +19,8 @@ from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from tests.test_archive import stored_keys
 from tests.test_warc import read_warc
 from xxgk.archive import LocalArchive, open_archive, sha256_hex
-from xxgk.archivist import HEADER, Archivist, ArchivistError
+from xxgk.archive.archivist.client import Archivist, ArchivistError
+from xxgk.archive.archivist.wire import HEADER
 from xxgk.demo.portal import DemoPortal
 
 BODIES = [f"第{index}页 政府信息公开工作年度报告".encode() * (index + 1) for index in range(40)]
@@ -129,7 +130,7 @@ def test_when_the_crawl_dies_the_archivist_keeps_what_it_had_and_its_warc(
 ) -> None:
     """The crawl killed mid-write: nobody reads the answers, the input ends inside a frame."""
     archive_root, log = tmp_path / "archive", tmp_path / "captures.jsonl"
-    command = [sys.executable, "-m", "xxgk.archivist", str(archive_root), str(log)]
+    command = [sys.executable, "-m", "xxgk.archive.archivist.server", str(archive_root), str(log)]
     command += ["--warc", "killed"]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert process.stdin and process.stdout

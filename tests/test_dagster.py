@@ -36,7 +36,7 @@ from dagster_project.resources import resources_for
 from dagster_project.schedules import HOST_TAG, reporting_season_crawl, weekly_crawl
 from dagster_project.sensors import registry_sites
 from warehouse import Warehouse
-from xxgk.config import Settings, sqlite_url
+from xxgk.settings import Settings, sqlite_url
 from xxgk.demo.portal import DemoPortal
 from xxgk.registry import load_sites
 

@@ -17,7 +17,7 @@ from dagster_project.definitions import PIPELINE_ASSETS, PIPELINE_CHECKS, defs
 from dagster_project.partitions import site_key_for, site_partitions
 from dagster_project.resources import resources_for
 from spiders.publication import PUBLICATION_FIELDS
-from xxgk.config import Settings, sqlite_url
+from xxgk.settings import Settings, sqlite_url
 from xxgk.demo.portal import DemoPortal, load_manifest
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"

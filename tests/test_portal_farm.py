@@ -16,7 +16,7 @@ from spiders.capturelog import read_captures
 from spiders.crawl import crawl_command, crawl_main
 from tests.farm import sites
 from tests.farm.server import Farm, Site
-from xxgk.config import Settings
+from xxgk.settings import Settings
 
 FAST = ["-s", "XXGK_RETRY_BACKOFF_BASE=0.2", "-s", "DOWNLOAD_TIMEOUT=2"]
 

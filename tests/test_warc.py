@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from spiders.crawl import crawl_command
 from xxgk.archive import LocalArchive, sha256_hex
 from xxgk.demo.portal import DemoPortal
-from xxgk.warc import CrawlWarc
+from xxgk.archive.warc import CrawlWarc
 
 PAGE = "<html><title>报告</title></html>".encode()
 PDF = b"%PDF-1.4 \x00\xff binary"

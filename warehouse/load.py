@@ -8,21 +8,22 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Table, case, func, select
+from sqlalchemy import Connection, Table, case, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from spiders.publication import PUBLICATION_FIELDS
 from warehouse import rows
 from warehouse.tables import (
     CAPTURE_KEY,
     captures,
     documents,
+    page_metadata,
     parse_errors,
     report_cells,
     report_checks,
     reports,
     sites,
 )
+from xxgk.records import Capture, Document, ParseResult
 
 RESULTS_PER_BATCH = 500
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -100,23 +101,12 @@ def upsert_captures(connection: Connection, values: list[rows.Row]) -> None:
     connection.execute(statement, values)
 
 
-def upsert_documents(connection: Connection, values: list[rows.Row]) -> None:
-    """New documents are added; one seen before keeps what it has, and gets the metadata of its
-    report page where it has none (loaded before that was read, or from a page that lacked it)."""
-    if not values:
-        return
-    statement = upsert(connection, documents)
-    statement = statement.on_conflict_do_update(
-        index_elements=[documents.c.sha256],
-        set_={
-            field: func.coalesce(documents.c[field], statement.excluded[field])
-            for field in PUBLICATION_FIELDS
-        },
-    )
-    connection.execute(statement, values)
+def insert_documents(connection: Connection, values: list[rows.Row]) -> None:
+    """New documents are added; one seen before keeps what it has (its bytes are the same)."""
+    insert_if_absent(connection, documents, values)
 
 
-def batched(items: Iterable[Mapping], size: int) -> Iterator[list[Mapping]]:
+def batched(items: Iterable[ParseResult], size: int) -> Iterator[list[ParseResult]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -138,45 +128,55 @@ def report_ids(connection: Connection, parser_version: str, ids: Iterable[int]) 
     return dict(connection.execute(query).all())
 
 
-def load_results(
-    connection: Connection, results: list[Mapping], parser_version: str, now: datetime
-) -> None:
-    ids = document_ids(connection, {result["document_sha256"] for result in results})
-    records: dict[int, Mapping] = {}
-    errors: dict[int, Mapping] = {}
+def load_results(connection: Connection, results: list[ParseResult], now: datetime) -> None:
+    """Each result under the parser version that made it; one already loaded for its document
+    and version is kept as it is."""
+    ids = document_ids(connection, {result.document_sha256 for result in results})
+    by_version: dict[str, dict[int, ParseResult]] = {}
     for result in results:
-        document = ids[result["document_sha256"]]
-        if "record" in result:
-            records.setdefault(document, result["record"])
-        else:
-            errors.setdefault(document, result["error"])
-    loaded = report_ids(connection, parser_version, records)
+        by_version.setdefault(result.parser_version, {}).setdefault(
+            ids[result.document_sha256], result
+        )
+    for version, chosen in by_version.items():
+        load_version(connection, version, chosen, now)
+
+
+def load_version(
+    connection: Connection, version: str, results: dict[int, ParseResult], now: datetime
+) -> None:
+    records = {doc: r.record for doc, r in results.items() if r.record is not None}
+    loaded = report_ids(connection, version, records)
     new = {document: record for document, record in records.items() if document not in loaded}
     insert_if_absent(
         connection,
         reports,
-        [
-            rows.report_row(document, parser_version, record, now)
-            for document, record in new.items()
-        ],
+        [rows.report_row(document, version, record, now) for document, record in new.items()],
     )
-    made = report_ids(connection, parser_version, new)
+    made = report_ids(connection, version, new)
     for table, to_rows in ((report_cells, rows.cell_rows), (report_checks, rows.check_rows)):
         values = [row for document, rid in made.items() for row in to_rows(rid, new[document])]
         insert_fresh(connection, table, values)
     insert_if_absent(
         connection,
         parse_errors,
-        [rows.error_row(document, parser_version, error) for document, error in errors.items()],
+        [
+            rows.error_row(document, version, result.error)
+            for document, result in results.items()
+            if result.error is not None
+        ],
+    )
+    insert_if_absent(
+        connection,
+        page_metadata,
+        [rows.page_row(document, version, result.page) for document, result in results.items()],
     )
 
 
 def load(
     connection: Connection,
-    capture_items: Iterable[Mapping],
-    document_items: Iterable[Mapping],
-    results: Iterable[Mapping],
-    parser_version: str,
+    capture_items: Iterable[Capture],
+    document_items: Iterable[Document],
+    results: Iterable[ParseResult],
 ) -> None:
     """Reports already loaded for a document and parser version are kept as they are."""
     now = datetime.now(UTC)
@@ -184,6 +184,6 @@ def load(
     capture_values = rows.capture_rows(capture_items)
     insert_if_absent(connection, sites, rows.site_rows(capture_items, document_items))
     upsert_captures(connection, capture_values)
-    upsert_documents(connection, rows.document_rows(document_items, capture_values, now))
+    insert_documents(connection, rows.document_rows(document_items, capture_values, now))
     for batch in batched(results, RESULTS_PER_BATCH):
-        load_results(connection, batch, parser_version, now)
+        load_results(connection, batch, now)

@@ -1,4 +1,4 @@
-"""Turn crawl and parse outputs (plain dicts) into warehouse rows."""
+"""Turn crawl and parse outputs (`xxgk.records`) into warehouse rows."""
 
 from __future__ import annotations
 
@@ -8,16 +8,24 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-from spiders.publication import DATE_FIELDS, PUBLICATION_FIELDS
+from xxgk.records import (
+    PAGE_DATE_FIELDS,
+    PAGE_METADATA_FIELDS,
+    Capture,
+    Document,
+    Error,
+    PageMetadata,
+)
 
 Row = dict[str, Any]
 
 CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
-CAPTURE_FIELDS = (
+#: The capture fields a `captures` row keeps.
+CAPTURE_COLUMNS = (
     "url", "sha256", "status", "role", "media_type", "size", "headers", "referer", "site",
     "title", "file_name",
 )  # fmt: skip
-DOCUMENT_FIELDS = (
+DOCUMENT_COLUMNS = (
     "sha256", "url", "file_url", "media_type", "size", "site", "title", "file_name",
 )  # fmt: skip
 
@@ -30,43 +38,43 @@ def utc(value: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def publication_value(document: Mapping, field: str) -> str | date | None:
-    """What the document's report page prints for `field`: text, or a date from ISO text."""
-    value = document.get(field)
-    return date.fromisoformat(value) if value and field in DATE_FIELDS else value
+def page_value(page: PageMetadata, field: str) -> str | date | None:
+    """What the report page prints for `field`: text, or a date from ISO text."""
+    value = getattr(page, field)
+    return date.fromisoformat(value) if value and field in PAGE_DATE_FIELDS else value
 
 
-def site_rows(captures: Iterable[Mapping], documents: Iterable[Mapping]) -> list[Row]:
-    starts = {item["site"] for items in (captures, documents) for item in items if item.get("site")}
+def site_rows(captures: Iterable[Capture], documents: Iterable[Document]) -> list[Row]:
+    starts = {item.site for items in (captures, documents) for item in items if item.site}
     return [{"start_url": url, "host": urlsplit(url).hostname} for url in sorted(starts)]
 
 
-def capture_status(capture: Mapping) -> int | None:
+def capture_status(capture: Capture) -> int | None:
     """A 304 answers a conditional request with the bytes fetched before: it is that 200
     capture seen again, not a capture of its own."""
-    status = capture.get("status")
-    if status == HTTPStatus.NOT_MODIFIED and capture.get("sha256"):
+    status = capture.status
+    if status == HTTPStatus.NOT_MODIFIED and capture.sha256:
         return int(HTTPStatus.OK)
     return status
 
 
-def capture_rows(captures: Iterable[Mapping]) -> list[Row]:
+def capture_rows(captures: Iterable[Capture]) -> list[Row]:
     """One row per (url, sha256, status), seen from the earliest to the latest fetch."""
     rows: dict[tuple, Row] = {}
     for capture in captures:
-        seen = utc(capture["fetched_at"])
-        key = (capture["url"], capture.get("sha256"), capture_status(capture))
+        seen = utc(capture.fetched_at)
+        key = (capture.url, capture.sha256, capture_status(capture))
         if key in rows:
             row = rows[key]
             row["first_seen_at"] = min(row["first_seen_at"], seen)
             row["last_seen_at"] = max(row["last_seen_at"], seen)
             continue
-        error = capture.get("error") or {}
+        error = capture.error
         rows[key] = {
-            **{field: capture.get(field) for field in CAPTURE_FIELDS},
+            **{field: getattr(capture, field) for field in CAPTURE_COLUMNS},
             "status": key[2],
-            "error_kind": error.get("kind"),
-            "error_message": error.get("message"),
+            "error_kind": error.kind if error else None,
+            "error_message": error.message if error else None,
             "first_seen_at": seen,
             "last_seen_at": seen,
         }
@@ -74,7 +82,7 @@ def capture_rows(captures: Iterable[Mapping]) -> list[Row]:
 
 
 def document_rows(
-    documents: Iterable[Mapping], captures: Iterable[Row], now: datetime
+    documents: Iterable[Document], captures: Iterable[Row], now: datetime
 ) -> list[Row]:
     """One row per sha256, first seen when its bytes were first fetched (else `now`)."""
     first_seen: dict[str, datetime] = {}
@@ -84,12 +92,11 @@ def document_rows(
             first_seen[digest] = min(first_seen.get(digest, seen), seen)
     rows: dict[str, Row] = {}
     for document in documents:
-        digest = document["sha256"]
+        digest = document.sha256
         rows.setdefault(
             digest,
             {
-                **{field: document.get(field) for field in DOCUMENT_FIELDS},
-                **{field: publication_value(document, field) for field in PUBLICATION_FIELDS},
+                **{field: getattr(document, field) for field in DOCUMENT_COLUMNS},
                 "first_seen_at": first_seen.get(digest, now),
             },
         )
@@ -141,10 +148,18 @@ def check_rows(report_id: int, record: Mapping) -> list[Row]:
     ]
 
 
-def error_row(document_id: int, parser_version: str, error: Mapping) -> Row:
+def error_row(document_id: int, parser_version: str, error: Error) -> Row:
     return {
         "document_id": document_id,
         "parser_version": parser_version,
-        "kind": error["kind"],
-        "message": error.get("message"),
+        "kind": error.kind,
+        "message": error.message,
+    }
+
+
+def page_row(document_id: int, parser_version: str, page: PageMetadata) -> Row:
+    return {
+        "document_id": document_id,
+        "parser_version": parser_version,
+        **{field: page_value(page, field) for field in PAGE_METADATA_FIELDS},
     }

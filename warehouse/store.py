@@ -13,6 +13,7 @@ from sqlalchemy import Connection, create_engine, event, func, make_url, select
 
 from warehouse import export, load
 from warehouse.tables import metadata
+from xxgk.records import Capture, Document, ParseResult
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -58,14 +59,14 @@ class Warehouse:
 
     def load(
         self,
-        captures: Iterable[Mapping],
-        documents: Iterable[Mapping],
-        results: Iterable[Mapping],
-        parser_version: str,
+        captures: Iterable[Capture],
+        documents: Iterable[Document],
+        results: Iterable[ParseResult],
     ) -> LoadStats:
+        """Each parse result is stored under the parser version that made it."""
         with self.engine.begin() as connection:
             before = table_counts(connection)
-            load.load(connection, captures, documents, results, parser_version)
+            load.load(connection, captures, documents, results)
             after = table_counts(connection)
         return LoadStats({name: after[name] - before[name] for name in after})
 

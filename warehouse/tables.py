@@ -84,7 +84,15 @@ documents = Table(
     Column("title", Text),
     Column("file_name", Text),
     Column("first_seen_at", Timestamp, nullable=False),
-    # what the report page prints above the article (索引号, 发布机构, 文号, 发文/成文日期)
+)
+
+# What a document's report page prints above the article (索引号, 发布机构, 文号, 发文/成文日期),
+# as each parser version read it from the archived page: a better reader reaches it by re-parse.
+page_metadata = Table(
+    "page_metadata",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("parser_version", Text, primary_key=True),
     Column("index_number", Text),
     Column("publisher", Text),
     Column("document_number", Text),

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from xxgk.config import Settings
 from xxgk.registry import display_width
+from xxgk.settings import Settings
 
 DEMO_PORT = 8741
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
@@ -203,19 +203,18 @@ def redact(url: str) -> str:
 
 
 def parse_command(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from tqdm import tqdm
 
-    from parsers.cli import parse_files
-    from xxgk.convert import to_docx
+    from xxgk.parsing import ParseService
 
-    for result in tqdm(
-        parse_files(args.files, convert=to_docx),
-        total=len(args.files),
-        disable=None,
-        unit="file",
-        file=sys.stderr,
-    ):
-        indent = None if args.jsonl else 2
+    service = ParseService.from_settings(Settings.from_env())
+    indent = None if args.jsonl else 2
+    for path in tqdm(args.files, disable=None, unit="file", file=sys.stderr):
+        record, error = service.parse_file(path)
+        result = {"source": {"path": path}}
+        result |= {"error": asdict(error)} if error else record or {}
         print(json.dumps(result, ensure_ascii=False, indent=indent))
     return 0
 

@@ -15,7 +15,7 @@ from dagster_project.definitions import build_definitions
 from dagster_project.partitions import site_partitions, start_url_for
 from dagster_project.resources import resources_for
 from warehouse import Warehouse
-from xxgk.config import Settings
+from xxgk.settings import Settings
 
 EXAMPLE_QUERY = """\
 SELECT organ, year,
@@ -42,12 +42,12 @@ class RunSummary:
     def add(self, result: ExecuteInProcessResult) -> None:
         captures = result.output_for_node("captures")
         reports = result.output_for_node("reports")
-        self.pages_fetched += sum(c.get("sha256") is not None for c in captures)
-        self.pages_unchanged += sum(c.get("status") == HTTPStatus.NOT_MODIFIED for c in captures)
+        self.pages_fetched += sum(c.sha256 is not None for c in captures)
+        self.pages_unchanged += sum(c.status == HTTPStatus.NOT_MODIFIED for c in captures)
         self.documents += len(result.output_for_node("documents"))
-        self.reports_parsed += sum("record" in r for r in reports)
-        self.errors.update(c["error"]["kind"] for c in captures if c.get("error"))
-        self.errors.update(r["error"]["kind"] for r in reports if "error" in r)
+        self.reports_parsed += sum(r.record is not None for r in reports)
+        self.errors.update(c.error.kind for c in captures if c.error)
+        self.errors.update(r.error.kind for r in reports if r.error)
         self.checks.update(identity_tally(reports))
 
 

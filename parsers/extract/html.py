@@ -30,9 +30,14 @@ _BLOCK = {
 _MAX_SPAN = 1000
 
 
-def extract(data: bytes) -> list[Block]:
+def html_text(data: bytes) -> str:
+    """The page's text, decoded by the charset it declares (else UTF-8, else GB18030)."""
     match = _CHARSET.search(data[:4096])
-    markup = _XML_DECLARATION.sub("", decode(data, match.group(1).decode() if match else None))
+    return decode(data, match.group(1).decode() if match else None)
+
+
+def extract(data: bytes) -> list[Block]:
+    markup = _XML_DECLARATION.sub("", html_text(data))
     try:
         document = lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError) as error:

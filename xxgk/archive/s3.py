@@ -26,15 +26,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from xxgk.archive import (
-    DIGEST_PREFIX,
-    LocalArchive,
-    named_key,
-    object_key,
-    sha256_hex,
-    verified,
-    write_durably,
-)
+from xxgk.archive.base import DIGEST_PREFIX, named_key, object_key, sha256_hex, verified
+from xxgk.archive.local import LocalArchive, write_durably
+from xxgk.settings import Settings
 
 MAX_ATTEMPTS = 10
 PARALLEL_UPLOADS = 8
@@ -54,8 +48,8 @@ def unavailable(error: Exception) -> bool:
 
 
 def default_spool_dir(bucket: str, prefix: str) -> Path:
-    if configured := os.environ.get("XXGK_S3_SPOOL_DIR"):
-        base = Path(configured)
+    if configured := Settings.from_env().s3_spool_dir:
+        base = configured
     else:
         cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         base = Path(cache) / "xxgk" / "spool"
@@ -93,7 +87,7 @@ class S3Archive:
         parts = urlsplit(url)
         if parts.scheme != "s3" or not parts.netloc:
             raise ValueError(f"not an s3://bucket/prefix URL: {url!r}")
-        endpoint = os.environ.get("XXGK_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
+        endpoint = Settings.from_env().s3_endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
         return cls(parts.netloc, parts.path, endpoint_url=endpoint or None)
 
     def _s3_key(self, key: str) -> str:

@@ -29,7 +29,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from xxgk.archive import Archive, object_key, sha256_hex
+from xxgk.archive.base import Archive, object_key, sha256_hex
 
 RENAMED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 METADATA_FIELDS = ("role", "site", "title", "file_name", "media_type", "referer")

@@ -1,79 +1,20 @@
-"""Content-addressed raw archive: every fetched byte, stored once under its sha256.
-
-Keys are `sha256/ab/cd/<sha256>`; named objects (a crawl's WARC file, `warc/<id>.warc.gz`)
-live beside them under their own keys. `open_archive(url)` picks the backend: a local directory
-(a path or `file://` URL) or S3-compatible storage (`s3://bucket/prefix`).
-"""
+"""The archive in a local directory: one file per object, written atomically and durably."""
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
-from pathlib import Path, PurePosixPath
-from typing import Protocol
+from pathlib import Path
 
-DIGEST_PREFIX = "sha256/"
-PART_PREFIX = ".part-"
-
-
-class DigestMismatch(Exception):
-    """The stored bytes no longer hash to their key: the object is corrupt."""
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def object_key(digest: str) -> str:
-    return f"{DIGEST_PREFIX}{digest[:2]}/{digest[2:4]}/{digest}"
-
-
-def named_key(key: str) -> str:
-    """`key` if it can name an object: relative, without `..`, outside `sha256/`."""
-    path = PurePosixPath(key)
-    if (
-        not key
-        or path.is_absolute()
-        or str(path) != key
-        or any(part in ("..", ".") or part.startswith(PART_PREFIX) for part in path.parts)
-        or key.startswith(DIGEST_PREFIX)
-    ):
-        raise ValueError(f"not a valid name for an archive object: {key!r}")
-    return key
-
-
-class Archive(Protocol):
-    url: str
-
-    def put(self, data: bytes) -> str:
-        """Store `data` durably (idempotent) and return its sha256."""
-
-    def put_many(self, data: Sequence[bytes]) -> list[str]:
-        """`put` each of `data`, perhaps faster than one at a time; their sha256s in order."""
-
-    def get(self, digest: str) -> bytes:
-        """Return the bytes stored under `digest`, verified against it (DigestMismatch if
-        corrupt, FileNotFoundError if absent)."""
-
-    def exists(self, digest: str) -> bool: ...
-
-    def put_named(self, key: str, data: bytes) -> str:
-        """Store `data` durably under `key`, replacing what was there; return its sha256."""
-
-    def get_named(self, key: str) -> bytes: ...
-
-    def flush_spool(self) -> int:
-        """Upload what was spooled locally while the store was down; return how many objects.
-        Raises the store's error if it is still down (what is left stays spooled)."""
-
-
-def verified(digest: str, data: bytes) -> bytes:
-    if sha256_hex(data) != digest:
-        raise DigestMismatch(f"archive object {digest} is corrupt: its bytes hash differently")
-    return data
+from xxgk.archive.base import (
+    PART_PREFIX,
+    named_key,
+    object_key,
+    sha256_hex,
+    verified,
+)
 
 
 def fsync_directory(path: Path) -> None:
@@ -201,11 +142,3 @@ class LocalArchive:
 
     def flush_spool(self) -> int:
         return 0  # writes to a local directory either succeed or raise: nothing to spool
-
-
-def open_archive(url: str) -> Archive:
-    if url.startswith("s3://"):
-        from xxgk.s3archive import S3Archive
-
-        return S3Archive.from_url(url)
-    return LocalArchive(url.removeprefix("file://"))
