@@ -1,0 +1,93 @@
+"""The parse service: archived bytes → record or error, stamped with the parser version, with
+the report page's metadata read from the archived page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import parsers
+from xxgk.archive import LocalArchive
+from xxgk.archive.base import object_key
+from xxgk.demo.portal import SITE_DIR
+from xxgk.parsing import ParserBug, ParseService
+from xxgk.records import Document, PageMetadata
+
+OFFICIAL = Path(__file__).parent / "fixtures" / "official"
+REPORT = OFFICIAL / "000_332b3b6b687ea38f.docx"
+PAGE = SITE_DIR / "zwgk" / "zfxxgknb" / "201901" / "t20190130_0801.html"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> LocalArchive:
+    return LocalArchive(tmp_path / "archive")
+
+
+def document(archive: LocalArchive, report: bytes, page: bytes | None = None) -> Document:
+    return Document(
+        sha256=archive.put(report),
+        url="http://portal.test/zfxxgknb/1.html",
+        site="http://portal.test/",
+        file_url="http://portal.test/files/1.docx",
+        file_name="1.docx",
+        page_sha256=archive.put(page) if page is not None else None,
+    )
+
+
+def test_a_report_and_its_page_from_the_archive(archive: LocalArchive) -> None:
+    result = ParseService().parse_document(
+        archive, document(archive, REPORT.read_bytes(), PAGE.read_bytes())
+    )
+    assert result.error is None and result.record is not None
+    assert result.parser_version == parsers.PARSER_VERSION
+    assert result.record["organ"]
+    assert result.page == PageMetadata(
+        index_number="11410000000000000X/2019-0801",
+        publisher="演示县人民政府办公室",
+        issued_on="2019-01-30",
+    )
+
+
+def test_bad_input_is_its_kind_and_still_reads_the_page(archive: LocalArchive) -> None:
+    result = ParseService().parse_document(
+        archive, document(archive, PAGE.read_bytes().replace(b"<table", b"<div"), PAGE.read_bytes())
+    )
+    assert result.record is None and result.error is not None
+    assert result.error.kind == "not_a_report"
+    assert result.page.publisher == "演示县人民政府办公室"
+
+
+def test_archive_missing_and_corrupt_are_their_own_kinds(archive: LocalArchive) -> None:
+    missing = Document(sha256="0" * 64, url="http://portal.test/", site="http://portal.test/")
+    assert ParseService().parse_document(archive, missing).error.kind == "archive_missing"
+    damaged = document(archive, REPORT.read_bytes())
+    (archive.root / object_key(damaged.sha256)).write_bytes(b"not what was archived")
+    assert ParseService().parse_document(archive, damaged).error.kind == "corrupt_archive"
+
+
+def test_a_parser_exception_is_a_bug_not_bad_input(
+    archive: LocalArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(blocks):
+        raise KeyError("applications")
+
+    monkeypatch.setattr(parsers, "build_record", broken)
+    target = document(archive, REPORT.read_bytes())
+    result = ParseService(strict=False).parse_document(archive, target)
+    assert result.error is not None and result.error.kind == "parser_bug"
+    assert "KeyError('applications')" in result.error.message
+    assert "test_parsing.py" in result.error.message  # where it was raised
+    with pytest.raises(ParserBug):
+        ParseService(strict=True).parse_document(archive, target)
+
+
+def test_the_tests_run_strict() -> None:
+    from xxgk.settings import Settings
+
+    assert ParseService.from_settings(Settings.from_env()).strict
+
+
+def test_a_file_that_cannot_be_read_is_unreadable(tmp_path: Path) -> None:
+    record, error = ParseService().parse_file(tmp_path / "absent.pdf")
+    assert record is None and error is not None and error.kind == "unreadable"
