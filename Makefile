@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint ui
+.PHONY: demo test lint ui site
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,3 +24,7 @@ lint: $(INSTALLED)
 
 ui: $(INSTALLED)
 	$(BIN)/xxgk ui
+
+# rewrite the committed demo site from the seeds (the same bytes unless a renderer changed)
+site: $(INSTALLED)
+	$(BIN)/python -m tests.fixtures.render.site

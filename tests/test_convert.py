@@ -3,11 +3,11 @@
 import pytest
 
 from parsers import ParseError, parse
-from parsers.cli import parse_files
 from tests.fixtures.make_official import OUT
 from tests.fixtures.parser.compare import differences
 from tests.test_parsers_official import undamaged
 from xxgk.convert import convert, soffice, to_docx
+from xxgk.parsing import ParseService
 
 NAME = "001_c09b12af01aeb506"
 
@@ -39,11 +39,14 @@ def test_doc_converted_to_docx_gives_the_seed(doc: bytes) -> None:
     assert not diff, "\n".join(diff)
 
 
-def test_parse_files_converts_when_asked(doc: bytes, tmp_path) -> None:
+def test_the_parse_service_converts_a_doc_file(doc: bytes, tmp_path) -> None:
     path = tmp_path / "report.doc"
     path.write_bytes(doc)
-    refused, converted = (*parse_files([str(path)]), *parse_files([str(path)], to_docx))
-    assert refused["error"]["kind"] == "unsupported"
+    unconverted = ParseService(strict=True, convert=lambda data: data)
+    _, refused = unconverted.parse_file(path)
+    converted, error = ParseService(strict=True).parse_file(path)
+    assert refused is not None and refused.kind == "unsupported"
+    assert error is None and converted is not None
     assert converted["title"] == undamaged(NAME)["title"]
 
 

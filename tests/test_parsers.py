@@ -1,8 +1,6 @@
 import io
 import json
 import os
-import subprocess
-import sys
 import time
 import tracemalloc
 import zipfile
@@ -16,12 +14,14 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from parsers import PARSER_VERSION, ParseError, parse
-from parsers.cli import parse_files
-from parsers.extract import MAX_BYTES
+from parsers.extract import MAX_BYTES, sniff_media_type
 from parsers.extract.docx import MAX_XML
+from parsers.extract.text import decode
 from tests.fixtures.make_official import OUT
 from tests.fixtures.parser.compare import differences, load_expected
-from tests.fixtures.parser.make_fixtures import SEED_NAMES, SEEDS
+from tests.fixtures.render.blocks import SEED_NAMES, SEEDS
+from xxgk.parsing import ParseService
+from xxgk.records import Error
 
 STATUSES = {"inferred", "missing", "derived"}
 
@@ -130,7 +130,7 @@ def test_truncated_report_gives_what_is_there() -> None:
     assert record["cell_status"]["review_litigation.review.total"] == "missing"
 
 
-def test_parse_files_yields_records_and_errors(tmp_path) -> None:
+def test_parse_file_gives_a_record_or_the_error(tmp_path: Path) -> None:
     good = tmp_path / "report.txt"
     good.write_bytes(seed_bytes("003_351f4af2c3a8fcf1"))
     bad = tmp_path / "scan.pdf"
@@ -138,14 +138,18 @@ def test_parse_files_yields_records_and_errors(tmp_path) -> None:
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as file:
         file.truncate(MAX_BYTES + 1)
-    record, scan, too_large = parse_files([str(good), str(bad), str(huge)])
-    assert record["source"] == {"path": str(good)}
+    service = ParseService(strict=True)
+    record, error = service.parse_file(good)
+    assert error is None and record is not None
     assert record["organ"] == "洛宁县人民政府"
-    assert scan["error"]["kind"] == "needs_ocr"
-    assert too_large == {
-        "source": {"path": str(huge)},
-        "error": {"kind": "too_large", "message": too_large["error"]["message"]},
-    }
+    assert service.parse_file(bad)[0] is None
+    assert service.parse_file(bad)[1].kind == "needs_ocr"  # type: ignore[union-attr]
+    assert service.parse_file(huge) == (
+        None,
+        Error("too_large", f"over the {MAX_BYTES}-byte limit"),
+    )
+    missing, unreadable = service.parse_file(tmp_path / "absent.pdf")
+    assert missing is None and unreadable is not None and unreadable.kind == "unreadable"
 
 
 def test_oversized_bytes_are_refused() -> None:
@@ -222,8 +226,8 @@ def test_a_200_mb_file_is_refused_unread(tmp_path: Path) -> None:
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as file:
         file.truncate(200 * 1024 * 1024)
-    results, seconds, peak = _measured(lambda: list(parse_files([str(huge)])))
-    assert [result["error"]["kind"] for result in results] == ["too_large"]  # type: ignore[attr-defined]
+    result, seconds, peak = _measured(lambda: ParseService().parse_file(huge))
+    assert result == (None, Error("too_large", f"over the {MAX_BYTES}-byte limit"))
     assert seconds < SECONDS
     assert peak < PEAK_BYTES
 
@@ -237,20 +241,36 @@ def test_gbk_page_declared_utf8_still_decodes() -> None:
     assert record["applications"] == load_expected(name)["applications"]
 
 
-def test_cli_exits_0_when_every_file_was_handled(tmp_path: Path) -> None:
-    seed = tmp_path / "report.txt"
-    seed.write_bytes(seed_bytes("003_351f4af2c3a8fcf1"))
-    bad = tmp_path / "broken.pdf"
-    bad.write_bytes(os.urandom(4096))
-    xxgk = Path(sys.executable).with_name("xxgk")
-    done = subprocess.run(
-        [str(xxgk), "parse", str(seed), str(bad), str(tmp_path / "absent.pdf"), "--jsonl"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    record, broken, absent = (json.loads(line) for line in done.stdout.splitlines())
-    assert record["organ"] == "洛宁县人民政府"
-    assert broken["error"]["kind"] == "corrupt"
-    assert absent["error"]["kind"] == "unreadable"
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ('<meta charset="gb2312"><p>朱镕基 𠮷</p>'.encode("gb18030"), "朱镕基 𠮷"),  # GBK, GB18030
+        ("<?xml version='1.0' encoding='GBK'?><p>年度报告</p>".encode("gbk"), "年度报告"),
+        ('<meta charset="utf-8"><p>年度报告</p>'.encode("gbk"), "年度报告"),  # declared wrong
+        ("年度报告\t1".encode("gbk"), "年度报告\t1"),
+        ("年度报告".encode("utf-16"), "年度报告"),  # by its BOM
+        ("\ufeff年度报告".encode(), "年度报告"),
+    ],
+    ids=["gb2312-as-gb18030", "xml-declaration", "wrong-declaration", "undeclared-gbk", "utf-16",
+         "utf-8-bom"],
+)  # fmt: skip
+def test_text_is_decoded_by_its_declared_charset_or_the_bytes(data: bytes, text: str) -> None:
+    assert text in decode(data)
+    assert "\ufffd" not in decode(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "media_type"),
+    [
+        (b"\n%PDF-1.7\n", "application/pdf"),
+        (b"PK\x03\x04" + bytes(30), "application/zip"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"  <!DOCTYPE html><html>", "text/html"),
+        ("<div>年度报告</div>".encode("gbk"), "text/html"),
+        (b"<p>" + bytes(range(256)) * 16, None),
+        ("一、总体情况".encode(), None),
+    ],
+)
+def test_the_bytes_show_their_media_type(data: bytes, media_type: str | None) -> None:
+    assert sniff_media_type(data) == media_type

@@ -6,7 +6,7 @@ import pytest
 from parsers import parse
 from tests.fixtures.make_official import BLANK_ROWS, FORMATS, MEDIA_TYPES, OUT
 from tests.fixtures.parser.compare import differences, load_expected
-from tests.fixtures.parser.make_fixtures import SEED_NAMES
+from tests.fixtures.render.blocks import SEED_NAMES
 
 
 def undamaged(name: str) -> dict:

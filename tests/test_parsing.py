@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import parsers
+import parsers.record
 from xxgk.archive import LocalArchive
 from xxgk.archive.base import object_key
 from xxgk.demo.portal import SITE_DIR
@@ -72,7 +73,7 @@ def test_a_parser_exception_is_a_bug_not_bad_input(
     def broken(blocks):
         raise KeyError("applications")
 
-    monkeypatch.setattr(parsers, "build_record", broken)
+    monkeypatch.setattr(parsers.record, "build_record", broken)
     target = document(archive, REPORT.read_bytes())
     result = ParseService(strict=False).parse_document(archive, target)
     assert result.error is not None and result.error.kind == "parser_bug"

@@ -1,5 +1,8 @@
 import json
 from collections import Counter
+from dataclasses import fields
+
+from wcwidth import wcswidth
 
 from xxgk.registry import LEVELS, SITES_PATH, Site, build, load_sites, sites_table
 
@@ -43,11 +46,15 @@ def test_filter_by_adcode_prefix_and_host() -> None:
     assert len(load_sites("通州区")) == 2  # Beijing and 南通市
 
 
-def test_sites_table() -> None:
+def test_sites_table_aligns_wide_characters() -> None:
     table = sites_table(load_sites("adcode:4103*"))
     lines = table.splitlines()
     assert lines[0].split() == ["id", "level", "province", "city", "county", "start_url"]
     assert any(line.startswith("410326") and "汝阳县" in line for line in lines)
+    # the URLs start in one column on the screen, whatever the width of the names before them
+    starts = {wcswidth(line[: line.index("http")]) for line in lines[1:]}
+    assert len(starts) == 1
+    assert starts == {wcswidth(lines[0][: lines[0].index("start_url")])}
 
 
 def test_build_matches_skips_and_numbers_duplicates() -> None:
@@ -92,4 +99,4 @@ def test_build_matches_skips_and_numbers_duplicates() -> None:
 def test_committed_file_is_the_packaged_one() -> None:
     lines = SITES_PATH.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(load_sites())
-    assert json.loads(lines[0])["overrides"] == {}
+    assert all(json.loads(line).keys() == {f.name for f in fields(Site)} for line in lines)

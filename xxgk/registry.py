@@ -12,16 +12,16 @@ import argparse
 import json
 import logging
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
+
+from tabulate import tabulate
 
 from parsers.region import resolve_region
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SITES_PATH = Path(__file__).resolve().parent / "data" / "sites.jsonl"
 LEVELS = ("province", "prefecture", "county")
+SITE_COLUMNS = ("id", "level", "province", "city", "county", "start_url")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,6 @@ class Site:
     level: str  # one of LEVELS
     start_url: str
     host: str
-    overrides: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @cache
@@ -77,23 +77,10 @@ def load_sites(filter: str | None = None) -> list[Site]:
     ]
 
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def sites_table(sites: Iterable[Site]) -> str:
     """A plain-text table, padded for wide (CJK) characters."""
-    header = ("id", "level", "province", "city", "county", "start_url")
-    rows = [header] + [
-        (s.id, s.level, s.province, s.city or "", s.county or "", s.start_url) for s in sites
-    ]
-    widths = [max(display_width(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(
-            cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in rows
-    )
+    rows = [(s.id, s.level, s.province, s.city, s.county, s.start_url) for s in sites]
+    return tabulate(rows, headers=SITE_COLUMNS, tablefmt="plain", disable_numparse=True)
 
 
 def _level(names: Mapping[str, str | None]) -> str:
@@ -138,9 +125,7 @@ def build(portals: Iterable[Mapping[str, str | None]]) -> list[dict]:
             level = _level(portal)
         else:
             level = _level(region)
-        entries.append(
-            {"id": "", **region, "level": level, "start_url": url, "host": host, "overrides": {}}
-        )
+        entries.append({"id": "", **region, "level": level, "start_url": url, "host": host})
     taken = Counter[str]()
     for entry in sorted(entries, key=lambda e: (e["adcode"] is None, e["adcode"] or e["host"])):
         base = entry["adcode"] or entry["host"].removeprefix("www.")

@@ -12,16 +12,27 @@ from parsers.errors import ParseError
 from parsers.extract import docx, html, pdf, text
 from parsers.extract.blocks import Block
 
-__all__ = ["LEGACY_WORD", "MAX_BYTES", "Block", "extract_blocks", "sniff"]
+__all__ = ["LEGACY_WORD", "MAX_BYTES", "Block", "extract_blocks", "sniff", "sniff_media_type"]
 
 MAX_BYTES = 100 * 1024 * 1024
 
 _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|div|table|p)\b", re.IGNORECASE)
 LEGACY_WORD = (b"\xd0\xcf\x11\xe0", b"{\\rtf")  # OLE2 (DOC, WPS, XLS…), RTF
+#: Leading bytes → the media type they mark.
+MAGIC = (
+    (b"PK\x03\x04", "application/zip"),  # DOCX, XLSX, OFD, ZIP
+    (LEGACY_WORD[0], "application/x-ole-storage"),  # DOC, WPS, XLS
+    (LEGACY_WORD[1], "application/rtf"),
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
+_LEGACY_TYPES = {"application/x-ole-storage", "application/rtf"}
 _LEGACY_MESSAGE = (
     "DOC/WPS needs LibreOffice: convert it to DOCX with xxgk.convert.to_docx before parsing"
 )
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
 _EXTRACTORS = {"pdf": pdf.extract, "docx": docx.extract, "html": html.extract, "text": text.extract}
 
 
@@ -35,20 +46,35 @@ def extract_blocks(
     return _EXTRACTORS[sniff(data, media_type, name)](data)
 
 
-def sniff(data: bytes, media_type: str | None = None, name: str | None = None) -> str:
-    """The format by the bytes; the media type and the name's suffix only break ties."""
+def sniff_media_type(data: bytes) -> str | None:
+    """The media type the bytes themselves show: a PDF header within the first KiB, another
+    format's magic number at the start, or HTML markup in text; None if they show none."""
     head = data[:2048]
     if b"%PDF-" in head[:1024]:
+        return "application/pdf"
+    found = next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
+    # random bytes hold '<p ' often enough to look like HTML
+    if found is None and _HTML.search(head) and not text.looks_binary(data):
+        return "text/html"
+    return found
+
+
+def sniff(data: bytes, media_type: str | None = None, name: str | None = None) -> str:
+    """The format by the bytes; the media type and the name's suffix only break ties."""
+    found = sniff_media_type(data)
+    if found == "application/pdf":
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
+    if found == "application/zip":
         return "docx"
-    if head.startswith(LEGACY_WORD):
+    if found in _LEGACY_TYPES:
         raise ParseError("unsupported", _LEGACY_MESSAGE)
-    if head.startswith(_IMAGE_MAGIC):
+    if found and found.startswith("image/"):
         raise ParseError("needs_ocr", "an image, not a document with text")
+    if found == "text/html":
+        return "html"
     hint = f"{media_type or ''} {PurePath(name or '').suffix}".lower()
-    binary = text.looks_binary(data)  # random bytes hold '<p ' often enough to look like HTML
-    if not binary and (_HTML.search(head) or ("html" in hint and b"<" in head)):
+    binary = text.looks_binary(data)
+    if not binary and "html" in hint and b"<" in data[:2048]:
         return "html"
     if any(word in hint for word in ("pdf", "doc", "word")):
         raise ParseError("corrupt", f"not a valid {hint.strip()} file")

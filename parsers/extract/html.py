@@ -12,7 +12,6 @@ from parsers.extract.blocks import Block, Table
 from parsers.extract.grid import covered
 from parsers.extract.text import decode
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 _SITE_SUFFIX = re.compile(r"\s*[_|｜]\s*|\s+-\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _CONTAINERS = (
@@ -31,9 +30,8 @@ _MAX_SPAN = 1000
 
 
 def html_text(data: bytes) -> str:
-    """The page's text, decoded by the charset it declares (else UTF-8, else GB18030)."""
-    match = _CHARSET.search(data[:4096])
-    return decode(data, match.group(1).decode() if match else None)
+    """The page's text, decoded by the charset it declares (see `text.decode`)."""
+    return decode(data)
 
 
 def extract(data: bytes) -> list[Block]:

@@ -3,30 +3,30 @@ paragraphs."""
 
 from __future__ import annotations
 
+from w3lib.encoding import html_to_unicode, to_unicode
+
 from parsers.extract.blocks import Block, Table
 
 _CONTROL = {*range(0, 9), 11, 12, *range(14, 32)}
 
 
-def decode(data: bytes, declared: str | None = None) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    if declared:
-        try:
-            return data.decode(_codec(declared))
-        except (LookupError, UnicodeDecodeError):
-            pass
+def decode(data: bytes) -> str:
+    """The text of bytes by their BOM, else by the charset their markup declares (`w3lib`
+    resolves GBK and GB2312 to GB18030), else UTF-8 if they are UTF-8, else GB18030. A declared
+    charset the bytes break is ignored: portals declare one and save in another."""
+    encoding, decoded = html_to_unicode(None, data, auto_detect_fun=undeclared_encoding)
+    if "\ufffd" in decoded and encoding != (fallback := undeclared_encoding(data)):
+        return to_unicode(data, fallback)
+    return decoded
+
+
+def undeclared_encoding(data: bytes) -> str:
+    """UTF-8 for bytes that are UTF-8, else GB18030: the two charsets of Chinese portals."""
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
-
-
-def _codec(charset: str) -> str:
-    charset = charset.lower()
-    return "gb18030" if charset in {"gbk", "gb2312", "x-gbk", "gb_2312-80", "cp936"} else charset
+        return "gb18030"
+    return "utf-8"
 
 
 def looks_binary(data: bytes) -> bool:

@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 @cache
 def load_manifest() -> dict[str, Any]:
-    """Which report page / attachment path holds which seed, and the decoys: see build.py."""
+    """Which report page / attachment path holds which seed, and the decoys (written with the
+    site by `tests/fixtures/render/site.py`)."""
     return json.loads((SITE_DIR / "manifest.json").read_text(encoding="utf-8"))
 
 
@@ -132,7 +133,3 @@ class DemoPortal(BackgroundServer):
     def requested(self) -> list[str]:
         """Every request path (with query) the portal has received, in order."""
         return list(self._server.requested)
-
-    @staticmethod
-    def expected_reports() -> dict[str, Any]:
-        return load_manifest()

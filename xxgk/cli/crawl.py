@@ -1,0 +1,74 @@
+"""`xxgk crawl`: crawl portals into the archive and a capture log; parse nothing."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections import Counter
+
+from xxgk.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    crawl = commands.add_parser(
+        "crawl", help="crawl portals into the archive and a capture log; parse nothing"
+    )
+    crawl.add_argument("start_urls", nargs="*", metavar="URL", help="portals' home pages")
+    add_crawl_options(crawl)
+    crawl.set_defaults(handle=handle)
+
+
+def add_crawl_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--registry-filter",
+        metavar="FILTER",
+        help="also the registry's sites matching FILTER (see `xxgk sites --filter`)",
+    )
+    command.add_argument("--data", help="data directory (default: XXGK_DATA_DIR, else data/)")
+    command.add_argument(
+        "--no-polite",
+        action="store_false",
+        dest="polite",
+        help="no delays or throttling (only for portals you run yourself)",
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Crawl the URLs and the registry's sites matching `--registry-filter` into the archive
+    and the crawl directory; print the capture log's path, and a tally to stderr. Exit status 0,
+    1 if the crawl could not run, 2 if there is nothing to crawl."""
+    from spiders.capturelog import read_captures
+    from spiders.crawl import CrawlFailed, crawl_sites
+    from xxgk.registry import load_sites
+
+    settings = Settings.from_env(args.data)
+    registered = load_sites(args.registry_filter) if args.registry_filter else []
+    urls = list(dict.fromkeys([*args.start_urls, *(site.start_url for site in registered)]))
+    if not urls:
+        print(
+            "xxgk crawl: nothing to crawl: give URLs or a --registry-filter that matches "
+            "(see `xxgk sites --filter`)",
+            file=sys.stderr,
+        )
+        return 2
+    logger.info("crawling %d sites into %s", len(urls), settings.archive_url)
+    try:
+        log = crawl_sites(urls, settings.archive_url, settings.crawls, args.polite)
+    except CrawlFailed as error:
+        print(f"xxgk crawl: {error}; its log above says why", file=sys.stderr)
+        return 1
+    captures = read_captures(log)
+    errors = Counter(c.error.kind for c in captures if c.error)
+    tally = ", ".join(f"{kind} {n}" for kind, n in sorted(errors.items())) or "none"
+    logger.info(
+        "crawled %d sites: %d captures, errors: %s; archive %s",
+        len(urls),
+        len(captures),
+        tally,
+        settings.archive_url,
+    )
+    print(log)
+    return 0

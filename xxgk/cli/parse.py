@@ -1,0 +1,55 @@
+"""`xxgk parse`: report files to `xxgk.report/1` records on stdout, one JSON document each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from dataclasses import asdict
+
+from xxgk.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parse = commands.add_parser(
+        "parse",
+        help="parse report files into xxgk.report/1 records",
+        description="Parse report files (PDF, DOCX, HTML, text; DOC/WPS with LibreOffice) into "
+        'xxgk.report/1 records; a file that is no readable report gives {"error": {"kind", '
+        '"message"}}. Exit status 0 once every file was handled, errors included.',
+    )
+    parse.add_argument("files", nargs="+", metavar="FILE")
+    parse.add_argument("--jsonl", action="store_true", help="one record per line")
+    parse.set_defaults(handle=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from xxgk.parsing import ParseService
+
+    service = ParseService.from_settings(Settings.from_env())
+    indent = None if args.jsonl else 2
+    errors = Counter[str]()
+    for path in tqdm(args.files, disable=None, unit="file", file=sys.stderr):
+        record, error = service.parse_file(path)
+        result: dict = {"source": {"path": path}}
+        if error:
+            errors[error.kind] += 1
+            result["error"] = asdict(error)
+        else:
+            result |= record or {}
+        print(json.dumps(result, ensure_ascii=False, indent=indent))
+    tally = ", ".join(f"{kind} {n}" for kind, n in sorted(errors.items())) or "none"
+    logger.info(
+        "parsed %d files with parser %s; records %d, errors: %s",
+        len(args.files),
+        service.version,
+        len(args.files) - errors.total(),
+        tally,
+    )
+    return 0

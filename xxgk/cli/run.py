@@ -1,0 +1,45 @@
+"""`xxgk run`: the whole pipeline on portals given by URL or picked from the registry."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from xxgk.cli.crawl import add_crawl_options
+from xxgk.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="run the whole pipeline on portals")
+    run.add_argument(
+        "--start-url", action="append", default=[], dest="start_urls", metavar="URL",
+        help="a portal's home page (repeat for more)",
+    )  # fmt: skip
+    add_crawl_options(run)
+    run.set_defaults(handle=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from dagster_project.partitions import site_key_for
+    from xxgk.cli.summary import print_summary
+    from xxgk.pipeline import run_pipeline
+    from xxgk.registry import load_sites
+
+    settings = Settings.from_env(args.data)
+    keys = [site_key_for(url) for url in args.start_urls]
+    if args.registry_filter:
+        keys += [site.id for site in load_sites(args.registry_filter)]
+    if not keys:
+        print(
+            "xxgk run: nothing to run: give --start-url or a --registry-filter that matches "
+            "(see `xxgk sites --filter`)",
+            file=sys.stderr,
+        )
+        return 2
+    logger.info("running the pipeline on %d portals into %s", len(set(keys)), settings.data_dir)
+    summary = run_pipeline(keys, settings, polite=args.polite)
+    print_summary(summary, settings)
+    return 1 if summary.failed_sites else 0

@@ -1,0 +1,54 @@
+"""The summary `xxgk demo` and `xxgk run` print: what the run did, where its data is, and the
+example query's answer from the warehouse."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import make_url
+from tabulate import tabulate
+
+from warehouse import Warehouse
+from xxgk.settings import Settings
+
+if TYPE_CHECKING:
+    from xxgk.pipeline import RunSummary
+
+
+def print_summary(summary: RunSummary, settings: Settings) -> None:
+    query, columns, rows = Warehouse(settings.database_url).example_query()
+    checks = summary.checks
+    failed = summary.failed_sites
+    lines = [
+        "",
+        "xxgk pipeline finished",
+        f"  sites crawled          {summary.sites}"
+        + (f" ({len(failed)} failed: {', '.join(failed)})" if failed else ""),
+        f"  pages fetched          {summary.pages_fetched}"
+        + (
+            f" ({summary.pages_unchanged} unchanged since the last crawl)"
+            if summary.pages_unchanged
+            else ""
+        ),
+        f"  documents archived     {summary.documents}",
+        f"  reports parsed         {summary.reports_parsed}",
+        f"  identity checks        {checks['passed']} passed, {checks['failed']} failed, "
+        f"{checks['undecided']} undecided (a blank cell)",
+        "  errors recorded        "
+        + (", ".join(f"{kind} {n}" for kind, n in sorted(summary.errors.items())) or "none"),
+        f"  warehouse              {redact(settings.database_url)}",
+        f"  archive                {settings.archive_url}",
+        "  warehouse rows         "
+        + ", ".join(f"{table} {n}" for table, n in summary.warehouse_rows.items()),
+        "",
+        "Example query (share of requests granted in full):",
+        *("  " + line for line in query.splitlines()),
+        "",
+        *("  " + line for line in tabulate(rows, columns, "plain", missingval="").splitlines()),
+    ]
+    print("\n".join(lines))
+
+
+def redact(url: str) -> str:
+    """The database URL without its password."""
+    return make_url(url).render_as_string(hide_password=True)
