@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import secrets
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.s3server import WeedServer, point_aws_at, s3_endpoint, s3_env  # noqa: F401
 from xxgk.archive import Archive, DigestMismatch, LocalArchive, open_archive
-from xxgk.archive.base import named_key, object_key, sha256_hex
+from xxgk.archive.base import PART_PREFIX, named_key, object_key, sha256_hex
 from xxgk.archive.s3 import S3Archive
 
 DATA = "洛宁县人民政府2020年政府信息公开工作年度报告".encode()
@@ -100,6 +104,61 @@ def test_named_objects_round_trip_and_replace(archive: Archive) -> None:
     assert archive.flush_spool() == 0
 
 
+def test_put_file_stores_a_file_under_its_name(archive: Archive, tmp_path: Path) -> None:
+    source = tmp_path / "crawl-00000.warc.gz"
+    data = os.urandom(3 << 20) + DATA
+    source.write_bytes(data)
+    assert archive.put_file("warc/crawl-00000.warc.gz", source) == sha256_hex(data)
+    assert archive.get_named("warc/crawl-00000.warc.gz") == data
+    assert source.read_bytes() == data
+    with pytest.raises(ValueError):
+        archive.put_file("sha256/ab/cd/not-a-name", source)
+
+
+def test_local_objects_are_readable_by_everyone(tmp_path: Path) -> None:
+    archive = LocalArchive(tmp_path / "archive")
+    source = tmp_path / "crawl.warc.gz"
+    source.write_bytes(DATA)
+    archive.put(DATA)
+    archive.put_many([b"one", b"two"])
+    archive.put_named("warc/crawl.cdxj", DATA)
+    archive.put_file("warc/crawl.warc.gz", source)
+    files = [path for path in archive.root.rglob("*") if path.is_file()]
+    assert len(files) == 5
+    assert not [path for path in files if path.name.startswith(PART_PREFIX)]
+    assert {stat.S_IMODE(path.stat().st_mode) for path in files} == {0o644}
+
+
+def test_s3_put_file_goes_up_in_parts_above_the_threshold_each_checksummed(
+    s3_env: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    part = 5 << 20  # the least part size S3 takes
+    archive = S3Archive(f"xxgk-{secrets.token_hex(4)}", "raw", s3_env, multipart_threshold=part)
+    big, small = tmp_path / "big.warc.gz", tmp_path / "small.warc.gz"
+    big.write_bytes(os.urandom(12 << 20))
+    small.write_bytes(os.urandom(part - 1))
+    for path in (big, small):
+        digest = archive.put_file(f"warc/{path.name}", path)
+        data = path.read_bytes()
+        assert archive.get_named(f"warc/{path.name}") == data
+        head = archive.client.head_object(
+            Bucket=archive.bucket, Key=f"raw/warc/{path.name}", ChecksumMode="ENABLED"
+        )
+        assert head["Metadata"]["sha256"] == digest == sha256_hex(data)
+        if path is small:  # one request, checked whole against the sha256 sent along
+            assert "-" not in head["ETag"]
+            assert head["ChecksumSHA256"] == base64.b64encode(bytes.fromhex(digest)).decode()
+            continue
+        # three parts, each checked against its own sha256: S3's composite checksum
+        parts = [
+            hashlib.sha256(data[start : start + part]).digest() for start in (0, part, 2 * part)
+        ]
+        composite = base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode()
+        assert head["ETag"].endswith('-3"')
+        assert head["ChecksumSHA256"] == f"{composite}-3"
+
+
 @pytest.mark.parametrize("key", ["", "/etc/passwd", "../x", "a/../b", "a//b", "sha256/ab", "a/"])
 def test_bad_names_are_refused(key: str) -> None:
     with pytest.raises(ValueError):
@@ -131,8 +190,11 @@ def test_writes_spool_while_the_store_is_down_and_flush_when_it_is_back(
     assert list(archive.spool.stored_keys()) == []
     weed.stop()
     digests += [archive.put(blob) for blob in blobs[4:8]]  # acknowledged: fsynced in the spool
-    archive.put_named("warc/down.warc.gz", DATA)
-    assert len(list(archive.spool.stored_keys())) == 5
+    archive.put_named("warc/down.cdxj", DATA)
+    warc = tmp_path / "down.warc.gz"
+    warc.write_bytes(os.urandom(1 << 20))
+    assert archive.put_file("warc/down.warc.gz", warc) == sha256_hex(warc.read_bytes())
+    assert len(list(archive.spool.stored_keys())) == 6
     assert [archive.get(digest) for digest in digests[4:]] == blobs[4:8]  # from the spool
     with pytest.raises(BotoCoreError):
         archive.flush_spool()
@@ -147,7 +209,8 @@ def test_writes_spool_while_the_store_is_down_and_flush_when_it_is_back(
     assert list(spool.rglob("*")) == []
     elsewhere = s3_archive(weed, tmp_path / "empty-spool")
     assert [elsewhere.get(digest) for digest in digests] == blobs
-    assert elsewhere.get_named("warc/down.warc.gz") == DATA
+    assert elsewhere.get_named("warc/down.cdxj") == DATA
+    assert elsewhere.get_named("warc/down.warc.gz") == warc.read_bytes()
     for digest in digests:
         head = elsewhere.client.head_object(Bucket=elsewhere.bucket, Key=elsewhere.key(digest))
         assert head["Metadata"]["sha256"] == digest

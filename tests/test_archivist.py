@@ -17,10 +17,12 @@ from spiders.capturelog import read_captures
 from spiders.crawl import crawl_command
 from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from tests.test_archive import stored_keys
-from tests.test_warc import read_warc
+from tests.test_warc import read_crawl
+from tests.warcs import read_warc
 from xxgk.archive import LocalArchive, open_archive, sha256_hex
 from xxgk.archive.archivist.client import Archivist, ArchivistError
 from xxgk.archive.archivist.wire import HEADER
+from xxgk.archive.base import Stored
 from xxgk.demo.portal import DemoPortal
 
 BODIES = [f"第{index}页 政府信息公开工作年度报告".encode() * (index + 1) for index in range(40)]
@@ -51,18 +53,28 @@ def test_put_many_stores_each_object_once_and_answers_in_order(archive_url: str)
     archive = open_archive(archive_url)
     archive.put(BODIES[1])
     batch = [BODIES[0], BODIES[1], BODIES[2], BODIES[0]]
-    assert archive.put_many(batch) == [sha256_hex(body) for body in batch]
+    held = [False, True, False, False]  # BODIES[1] only; BODIES[0] is new, twice
+    assert archive.put_many(batch) == [
+        Stored(sha256_hex(body), was_held) for body, was_held in zip(batch, held, strict=True)
+    ]
+    assert archive.put_many(batch[:1]) == [Stored(sha256_hex(BODIES[0]), True)]
     stored = [key.rsplit("/", 1)[1] for key in stored_keys(archive)]
     assert sorted(stored) == sorted(sha256_hex(body) for body in BODIES[:3])
     assert [archive.get(sha256_hex(body)) for body in batch] == batch
 
 
 async def send_all(
-    archive_url: str, log: Path, crawl_id: str | None
+    archive_url: str,
+    log: Path,
+    crawl_id: str | None,
+    bodies: list[bytes] = BODIES,
+    warc_max_bytes: int | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     refusals: list[str] = []
-    archivist = await Archivist.start(archive_url, str(log), refusals.append, crawl_id=crawl_id)
-    for index, body in enumerate(BODIES):
+    archivist = await Archivist.start(
+        archive_url, str(log), refusals.append, crawl_id=crawl_id, warc_max_bytes=warc_max_bytes
+    )
+    for index, body in enumerate(bodies):
         await archivist.send(capture(index), body)
     await archivist.send({**capture(99), "status": None, "error": {"kind": "timeout"}}, None)
     return refusals, await archivist.close()
@@ -72,24 +84,44 @@ def test_archivist_stores_logs_and_records_every_capture(archive_url: str, tmp_p
     log = tmp_path / "captures.jsonl"
     refusals, summary = asyncio.run(send_all(archive_url, log, "crawl-7"))
     assert refusals == []
-    assert summary == {"logged": len(BODIES) + 1, "warc": "warc/crawl-7.warc.gz", "flushed": 0}
+    assert summary == {
+        "logged": len(BODIES) + 1,
+        "warcs": ["warc/crawl-7-00000.warc.gz"],
+        "flushed": 0,
+    }
     logged = read_captures(log)
-    assert [c["url"] for c in logged] == [capture(i)["url"] for i in [*range(len(BODIES)), 99]]
-    assert [(c["sha256"], c["size"]) for c in logged[:-1]] == [
+    assert [c.url for c in logged] == [capture(i)["url"] for i in [*range(len(BODIES)), 99]]
+    assert [(c.sha256, c.size) for c in logged[:-1]] == [
         (sha256_hex(body), len(body)) for body in BODIES
     ]
-    assert (logged[-1]["sha256"], logged[-1]["error"]) == (None, {"kind": "timeout"})
+    assert (logged[-1].sha256, logged[-1].error and logged[-1].error.kind) == (None, "timeout")
     archive = open_archive(archive_url)
-    assert [archive.get(c["sha256"]) for c in logged[:-1]] == BODIES
-    records = read_warc(archive.get_named("warc/crawl-7.warc.gz"))
-    responses = [record for record in records if record["type"] == "response"]
-    assert [record["content"] for record in responses] == BODIES
-    assert [record["warc"]["WARC-Target-URI"] for record in responses] == [
-        c["url"] for c in logged[:-1]
-    ]
-    metadata = [record for record in records if record["type"] == "metadata"]
+    assert [archive.get(c.sha256) for c in logged[:-1] if c.sha256] == BODIES
+    records = read_crawl(archive, summary["warcs"])
+    responses = [record for record in records if record.type == "response"]
+    assert [record.content for record in responses] == BODIES
+    assert [record.warc["WARC-Target-URI"] for record in responses] == [c.url for c in logged[:-1]]
+    metadata = [record for record in records if record.type == "metadata"]
     assert len(metadata) == len(BODIES) + 1
-    assert b"error-kind: timeout" in metadata[-1]["content"]
+    assert b"error-kind: timeout" in metadata[-1].content
+
+
+def test_archivist_rolls_over_and_writes_no_body_twice(archive_url: str, tmp_path: Path) -> None:
+    open_archive(archive_url).put(BODIES[0])  # archived by an earlier crawl
+    bodies = [*BODIES, BODIES[1], BODIES[0]]
+    _, summary = asyncio.run(
+        send_all(archive_url, tmp_path / "log.jsonl", "rolled", bodies, warc_max_bytes=4000)
+    )
+    assert len(summary["warcs"]) > 3
+    records = read_crawl(open_archive(archive_url), summary["warcs"])
+    answers = [record for record in records if record.type in ("response", "revisit")]
+    assert [record.type for record in answers] == [
+        "revisit", *["response"] * (len(BODIES) - 1), "revisit", "revisit",
+    ]  # fmt: skip
+    assert [record.content for record in answers[1 : len(BODIES)]] == BODIES[1:]
+    assert "WARC-Refers-To-Target-URI" not in answers[0].warc
+    assert answers[-2].warc["WARC-Refers-To-Target-URI"] == capture(1)["url"]
+    assert "WARC-Refers-To-Target-URI" not in answers[-1].warc
 
 
 def test_without_a_crawl_id_there_is_no_warc(tmp_path: Path) -> None:
@@ -143,9 +175,9 @@ def test_when_the_crawl_dies_the_archivist_keeps_what_it_had_and_its_warc(
     process.stdin.close()
     assert process.wait(timeout=30) == 0
     archive = LocalArchive(archive_root)
-    assert [archive.get(c["sha256"]) for c in read_captures(log)] == BODIES[:3]
-    records = read_warc(archive.get_named("warc/killed.warc.gz"))
-    assert sum(record["type"] == "response" for record in records) == 3
+    assert [archive.get(str(c.sha256)) for c in read_captures(log)] == BODIES[:3]
+    records = read_warc(archive.get_named("warc/killed-00000.warc.gz"))
+    assert sum(record.type == "response" for record in records) == 3
 
 
 def test_a_crawl_whose_archive_refuses_writes_stops_and_logs_no_capture(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 DIGEST_PREFIX = "sha256/"
 PART_PREFIX = ".part-"
@@ -21,6 +21,12 @@ class DigestMismatch(Exception):
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of the file at `path`, read a buffer at a time."""
+    with path.open("rb") as source:
+        return hashlib.file_digest(source, "sha256").hexdigest()
 
 
 def object_key(digest: str) -> str:
@@ -41,14 +47,22 @@ def named_key(key: str) -> str:
     return key
 
 
+class Stored(NamedTuple):
+    """One object `put_many` was given: its sha256, and whether the archive held those bytes
+    before the call (so a crawl's WARC file need not hold them again)."""
+
+    digest: str
+    held: bool
+
+
 class Archive(Protocol):
     url: str
 
     def put(self, data: bytes) -> str:
         """Store `data` durably (idempotent) and return its sha256."""
 
-    def put_many(self, data: Sequence[bytes]) -> list[str]:
-        """`put` each of `data`, perhaps faster than one at a time; their sha256s in order."""
+    def put_many(self, data: Sequence[bytes]) -> list[Stored]:
+        """`put` each of `data`, perhaps faster than one at a time; in order, what each was."""
 
     def get(self, digest: str) -> bytes:
         """Return the bytes stored under `digest`, verified against it (DigestMismatch if

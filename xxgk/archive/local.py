@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from xxgk.archive.base import (
     PART_PREFIX,
+    Stored,
     named_key,
     object_key,
     sha256_hex,
     verified,
 )
+
+OBJECT_MODE = 0o644
+COPY_BUFFER = 1 << 20
 
 
 def fsync_directory(path: Path) -> None:
@@ -47,10 +54,10 @@ def write_part(path: Path, data: bytes) -> str:
     part = f"{path.parent}/{PART_PREFIX}{path.name}-{os.getpid()}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
-        fd = os.open(part, flags, 0o644)
+        fd = os.open(part, flags, OBJECT_MODE)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(part, flags, 0o644)
+        fd = os.open(part, flags, OBJECT_MODE)
     try:
         view = memoryview(data)
         while view:
@@ -63,15 +70,18 @@ def write_part(path: Path, data: bytes) -> str:
     return part
 
 
-def write_durably(root: Path, key: str, data: bytes) -> None:
-    """Write `root/key` atomically and fsync it and every directory from it up to `root`, so
-    that once this returns the object survives a crash."""
+@contextmanager
+def durable_file(root: Path, key: str) -> Iterator[BinaryIO]:
+    """A file to write `root/key` through: when the block ends, it replaces `root/key`
+    atomically, and it and every directory from it up to `root` are synced, so that the object
+    survives a crash. Mode 0644, like every object."""
     path = root / key
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            os.fchmod(handle.fileno(), OBJECT_MODE)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -84,6 +94,23 @@ def write_durably(root: Path, key: str, data: bytes) -> None:
         if directory == root or root not in directory.parents:
             break
         directory = directory.parent
+
+
+def write_durably(root: Path, key: str, data: bytes) -> None:
+    with durable_file(root, key) as out:
+        out.write(data)
+
+
+def copy_durably(root: Path, key: str, source: Path) -> str:
+    """Copy the file `source` to `root/key` (see `durable_file`) a buffer at a time; return the
+    sha256 of what was copied."""
+    digest, buffer = hashlib.sha256(), bytearray(COPY_BUFFER)
+    with source.open("rb", buffering=0) as data, durable_file(root, key) as out:
+        while size := data.readinto(buffer):
+            chunk = memoryview(buffer)[:size]
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
 
 
 class LocalArchive:
@@ -102,30 +129,39 @@ class LocalArchive:
                     yield (Path(directory) / name).relative_to(self.root).as_posix()
 
     def put(self, data: bytes) -> str:
+        return self._put(data).digest
+
+    def _put(self, data: bytes) -> Stored:
         """One object, synced on its own (file and directories); see `put_many` for many."""
         digest = sha256_hex(data)
-        if not self.exists(digest):
+        held = self.exists(digest)
+        if not held:
             write_durably(self.root, object_key(digest), data)
-        return digest
+        return Stored(digest, held)
 
-    def put_many(self, data: Sequence[bytes]) -> list[str]:
+    def put_many(self, data: Sequence[bytes]) -> list[Stored]:
         """Store several objects with two syncs of the file system in all (`SYNCFS`) rather
         than several per object: write each to a temporary file, sync, give each its name,
         sync again; then every one is durable."""
         if SYNCFS is None:
-            return [self.put(one) for one in data]
+            return [self._put(one) for one in data]
         digests = [sha256_hex(one) for one in data]
         parts = {}
+        held = set()
         for digest, one in zip(digests, data, strict=True):
             path = self.path(object_key(digest))
-            if digest not in parts and not path.exists():
+            if digest in parts or digest in held:
+                continue
+            if path.exists():
+                held.add(digest)
+            else:
                 parts[digest] = (write_part(path, one), path)
         if parts:
             sync_file_system(self.root)
             for part, path in parts.values():
                 os.replace(part, path)
             sync_file_system(self.root)
-        return digests
+        return [Stored(digest, digest in held) for digest in digests]
 
     def get(self, digest: str) -> bytes:
         return verified(digest, self.path(object_key(digest)).read_bytes())
@@ -136,6 +172,9 @@ class LocalArchive:
     def put_named(self, key: str, data: bytes) -> str:
         write_durably(self.root, named_key(key), data)
         return sha256_hex(data)
+
+    def put_file(self, key: str, path: Path) -> str:
+        return copy_durably(self.root, named_key(key), path)
 
     def get_named(self, key: str) -> bytes:
         return self.path(named_key(key)).read_bytes()

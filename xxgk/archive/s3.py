@@ -7,7 +7,9 @@ Every request is retried with exponential backoff. If the store is still down af
 write is spooled to a local directory (`XXGK_S3_SPOOL_DIR`, default
 `~/.cache/xxgk/spool/<bucket>/<prefix>`), fsynced, and acknowledged; the spool is uploaded by
 `flush_spool()`, which the next write calls once the store may be back, and which a crawl calls
-when it ends. Uploads carry their sha256, which the store checks before accepting them.
+when it ends. Uploads carry their sha256, which the store checks before accepting them; a file
+(`put_file`: a crawl's WARC files) goes up by boto3's managed transfer, streamed from disk, in
+parts above `multipart_threshold`, each part checked against its own sha256.
 """
 
 from __future__ import annotations
@@ -16,17 +18,28 @@ import base64
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from xxgk.archive.base import DIGEST_PREFIX, named_key, object_key, sha256_hex, verified
+from xxgk.archive.base import (
+    DIGEST_PREFIX,
+    Stored,
+    file_sha256,
+    named_key,
+    object_key,
+    sha256_hex,
+    verified,
+)
 from xxgk.archive.local import LocalArchive, write_durably
 from xxgk.settings import Settings
 
@@ -34,17 +47,28 @@ MAX_ATTEMPTS = 10
 PARALLEL_UPLOADS = 8
 RECHECK_SECONDS = 30.0  # while the store is down, writes go straight to the spool this long
 NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+MULTIPART_THRESHOLD = 64 << 20  # also the part size: a 1 GB WARC file goes up in 15 parts
+PARALLEL_PARTS = 4
+
+T = TypeVar("T")
 
 
 def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in NOT_FOUND
 
 
-def unavailable(error: Exception) -> bool:
+def unavailable(error: BaseException) -> bool:
     """The store is down or failing (as opposed to refusing this request)."""
+    if isinstance(error, S3UploadFailedError):  # boto3's wrapping of a transfer's ClientError
+        return error.__context__ is not None and unavailable(error.__context__)
     if isinstance(error, ClientError):
         return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
     return isinstance(error, EndpointUnreachable | HTTPClientError)
+
+
+def sha256_base64(digest: str) -> str:
+    """A hex sha256 as S3's checksum headers give it."""
+    return base64.b64encode(bytes.fromhex(digest)).decode()
 
 
 def default_spool_dir(bucket: str, prefix: str) -> Path:
@@ -66,6 +90,7 @@ class S3Archive:
         spool_dir: str | Path | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         recheck_seconds: float = RECHECK_SECONDS,
+        multipart_threshold: int = MULTIPART_THRESHOLD,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
@@ -74,6 +99,11 @@ class S3Archive:
         self.recheck_seconds = recheck_seconds
         self._down_since: float | None = None
         self._flushing = threading.Lock()
+        self.transfer = TransferConfig(
+            multipart_threshold=multipart_threshold,
+            multipart_chunksize=multipart_threshold,
+            max_concurrency=PARALLEL_PARTS,
+        )
         config = Config(
             retries={"mode": "adaptive", "max_attempts": max_attempts},
             s3={"addressing_style": "path"} if endpoint_url else None,
@@ -125,34 +155,63 @@ class S3Archive:
             raise
         return True
 
-    def _upload(self, key: str, data: bytes) -> None:
+    def _upload(self, key: str, data: bytes) -> bool:
         """Upload `data` under `key` (a content-addressed object only if absent); the store
-        rejects it unless the bytes it received hash to the sha256 sent along."""
+        rejects it unless the bytes it received hash to the sha256 sent along. Whether the
+        store held the object already."""
         if key.startswith(DIGEST_PREFIX) and self._stored(key):
-            return
+            return True
         digest = sha256_hex(data)
         self.client.put_object(
             Bucket=self.bucket,
             Key=self._s3_key(key),
             Body=data,
             Metadata={"sha256": digest},
-            ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+            ChecksumSHA256=sha256_base64(digest),
         )
+        return False
 
-    def _store(self, key: str, data: bytes) -> None:
+    def _upload_file(self, key: str, path: Path, digest: str) -> str:
+        """Upload the file at `path`, whose sha256 is `digest`, under `key`, streaming it. In
+        one request the store checks the whole against `digest`; in parts it checks each part
+        against the sha256 computed as it is sent (S3 takes no sha256 of a whole multipart
+        object), and the object keeps `digest` in its metadata."""
+        whole = path.stat().st_size < self.transfer.multipart_threshold
+        checksum = (
+            {"ChecksumSHA256": sha256_base64(digest)} if whole else {"ChecksumAlgorithm": "SHA256"}
+        )
+        self.client.upload_file(
+            str(path),
+            self.bucket,
+            self._s3_key(key),
+            ExtraArgs={"Metadata": {"sha256": digest}, **checksum},
+            Config=self.transfer,
+        )
+        return digest
+
+    def _store(self, upload: Callable[[], T], spool: Callable[[], T]) -> T:
         """Upload, or spool if the store is down: either way durable when this returns."""
         down = self._down_since is not None
         if not down or time.monotonic() - self._down_since >= self.recheck_seconds:
             try:
                 if down or any(self.spool.stored_keys()):
                     self.flush_spool()
-                self._upload(key, data)
-                return
-            except (BotoCoreError, ClientError) as error:
+                return upload()
+            except (BotoCoreError, ClientError, S3UploadFailedError) as error:
                 if not unavailable(error):
                     raise
                 self._down_since = time.monotonic()
-        write_durably(self.spool.root, key, data)
+        return spool()
+
+    def _store_bytes(self, key: str, data: bytes) -> bool:
+        """`_store` `data`; whether the store (or the spool) held it already."""
+
+        def spool() -> bool:
+            held = self.spool.path(key).exists()  # else unknown: the store may hold it
+            write_durably(self.spool.root, key, data)
+            return held
+
+        return self._store(lambda: self._upload(key, data), spool)
 
     def flush_spool(self) -> int:
         with self._flushing:
@@ -160,12 +219,12 @@ class S3Archive:
             for key in self.spool.stored_keys():
                 path = self.spool.path(key)
                 try:
-                    data = path.read_bytes()
+                    if key.startswith(DIGEST_PREFIX):
+                        self._upload(key, verified(key.rsplit("/", 1)[1], path.read_bytes()))
+                    else:  # a named object, perhaps a whole WARC file: streamed
+                        self._upload_file(key, path, file_sha256(path))
                 except FileNotFoundError:
                     continue  # flushed meanwhile by another archive sharing this spool
-                if key.startswith(DIGEST_PREFIX):
-                    verified(key.rsplit("/", 1)[1], data)
-                self._upload(key, data)
                 path.unlink(missing_ok=True)
                 self._prune(path.parent)
                 flushed += 1
@@ -183,17 +242,28 @@ class S3Archive:
 
     def put(self, data: bytes) -> str:
         digest = sha256_hex(data)
-        self._store(object_key(digest), data)
+        self._store_bytes(object_key(digest), data)
         return digest
 
-    def put_many(self, data: Sequence[bytes]) -> list[str]:
-        """Several uploads at a time: each waits on the network, not on the others."""
+    def put_many(self, data: Sequence[bytes]) -> list[Stored]:
+        """Several uploads at a time: each waits on the network, not on the others. Bytes given
+        twice go up once."""
+        digests = [sha256_hex(one) for one in data]
+        distinct = dict(zip(digests, data, strict=True))
         with ThreadPoolExecutor(max_workers=PARALLEL_UPLOADS) as pool:
-            return list(pool.map(self.put, data))
+            stored = pool.map(self._store_bytes, map(object_key, distinct), distinct.values())
+            held = dict(zip(distinct, stored, strict=True))
+        return [Stored(digest, held[digest]) for digest in digests]
 
     def put_named(self, key: str, data: bytes) -> str:
-        self._store(named_key(key), data)
+        self._store_bytes(named_key(key), data)
         return sha256_hex(data)
+
+    def put_file(self, key: str, path: Path) -> str:
+        key, digest = named_key(key), file_sha256(path)
+        return self._store(
+            lambda: self._upload_file(key, path, digest), lambda: self.spool.put_file(key, path)
+        )
 
     def _read(self, key: str) -> bytes:
         spooled = self.spool.path(key)

@@ -37,10 +37,12 @@ class Archivist:
         append: bool = False,
         crawl_id: str | None = None,
         software: str = "xxgk",
+        warc_max_bytes: int | None = None,
     ) -> Archivist:
         command = [sys.executable, "-m", "xxgk.archive.archivist.server", archive_url, captures_out]
         command += ["--software", software, *(["--append"] if append else [])]
         command += ["--warc", crawl_id] if crawl_id else []
+        command += ["--warc-max-bytes", str(warc_max_bytes)] if warc_max_bytes else []
         process = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
         )
@@ -81,8 +83,8 @@ class Archivist:
 
     async def close(self) -> dict[str, Any]:
         """Wait until the archivist has stored and logged everything sent and stored the WARC
-        file; its summary (`logged`: captures, `warc`: the WARC file's key, `flushed`: objects
-        uploaded from the spool)."""
+        files; its summary (`logged`: captures, `warcs`: the WARC files' keys, each with its
+        index beside it, `flushed`: objects uploaded from the spool)."""
         assert self.process.stdin is not None
         self.process.stdin.close()
         await self.reading

@@ -17,7 +17,8 @@ from typing import IO, Any
 
 from xxgk.archive import Archive, open_archive
 from xxgk.archive.archivist.wire import READY, REFUSED, Frame, frames
-from xxgk.archive.warc import CrawlWarc
+from xxgk.archive.warc import DEFAULT_MAX_BYTES, CrawlWarc
+from xxgk.records import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +51,27 @@ def batches(fd: int) -> Iterator[list[Frame]]:
         logger.warning("the crawl's last capture arrived torn (%d bytes): not stored", len(buffer))
 
 
-def store(archive: Archive, batch: Sequence[Frame]) -> str | None:
-    """Store a batch's bodies and set each capture's `sha256` and `size`; the reason if the
-    archive refused them."""
+class Refused(Exception):
+    """The archive refused a batch: the reason."""
+
+
+def store(archive: Archive, batch: Sequence[Frame]) -> list[bool]:
+    """Store a batch's bodies and set each capture's `sha256` and `size`; for each capture
+    whether the archive held its bytes before (False if it has none)."""
     try:
-        digests = iter(archive.put_many([body for _, body in batch if body is not None]))
+        stored = iter(archive.put_many([body for _, body in batch if body is not None]))
     except Exception as exc:
         logger.error("archive %s failed to store %d captures: %r", archive.url, len(batch), exc)
-        return " ".join(f"archive {archive.url} failed: {exc!r}".split())
+        raise Refused(" ".join(f"archive {archive.url} failed: {exc!r}".split())) from exc
+    held = []
     for fields, body in batch:
-        if body is not None:
-            fields["sha256"], fields["size"] = next(digests), len(body)
-    return None
+        if body is None:
+            held.append(False)
+            continue
+        digest, was_held = next(stored)
+        fields["sha256"], fields["size"] = digest, len(body)
+        held.append(was_held)
+    return held
 
 
 class Answers:
@@ -90,19 +100,23 @@ def serve(
     logged = batch_count = 0
     for batch in batches(source):
         batch_count += 1
-        if refused := store(archive, batch):
-            answers.say(REFUSED, refused)
+        try:
+            held = store(archive, batch)
+        except Refused as refused:
+            answers.say(REFUSED, str(refused))
             continue
         # one write per batch: a crawl killed meanwhile leaves at most a torn last line
         log.write(
             b"".join(json.dumps(fields, ensure_ascii=False).encode() + b"\n" for fields, _ in batch)
         )
         logged += len(batch)
-        for fields, body in batch if warc is not None else ():
+        for (fields, body), was_held in zip(batch, held, strict=True) if warc else ():
             try:
-                warc.add(fields, body)
+                warc.add(Capture.from_log(fields), body, was_held)
             except Exception as exc:  # the WARC is a copy: never lose the capture over it
-                logger.error("WARC %s could not record %s: %r", warc.key, fields.get("url"), exc)
+                logger.error(
+                    "WARC of %s could not record %s: %r", warc.crawl_id, fields.get("url"), exc
+                )
     usage = resource.getrusage(resource.RUSAGE_SELF)
     logger.info(
         "stored and logged %d captures in %d batches (CPU %.1f s user, %.1f s system)",
@@ -110,8 +124,8 @@ def serve(
     )  # fmt: skip
     summary: dict[str, Any] = {"logged": logged}
     if warc is not None:
-        summary["warc"] = warc.close()
-        logger.info("stored the crawl's WARC file as %s in %s", summary["warc"], archive.url)
+        summary["warcs"] = warc.close()
+        logger.info("stored the crawl's WARC files %s in %s", summary["warcs"], archive.url)
     try:
         summary["flushed"] = archive.flush_spool()
     except Exception as exc:
@@ -126,7 +140,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("archive_url")
     parser.add_argument("captures_out", help="the capture log (JSON lines)")
     parser.add_argument("--append", action="store_true", help="go on with the capture log")
-    parser.add_argument("--warc", metavar="CRAWL_ID", help="write warc/CRAWL_ID.warc.gz")
+    parser.add_argument(
+        "--warc", metavar="CRAWL_ID", help="write warc/CRAWL_ID-00000.warc.gz, -00001, …"
+    )
+    parser.add_argument(
+        "--warc-max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
+        help="roll over to the next WARC file once one holds this much (default %(default)s)",
+    )  # fmt: skip
     parser.add_argument("--software", default="xxgk", help="the WARC's software field")
     args = parser.parse_args(argv)
     # Ctrl-C reaches the whole process group: the crawl stops gracefully and then closes our
@@ -136,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     )
     archive = open_archive(args.archive_url)
-    warc = CrawlWarc(archive, args.warc, args.software) if args.warc else None
+    warc = CrawlWarc(archive, args.warc, args.software, args.warc_max_bytes) if args.warc else None
     log = Path(args.captures_out)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab" if args.append else "wb", buffering=0) as unbuffered:

@@ -7,9 +7,9 @@ the archivist's standard input and output:
   JSON, the length of its body or -1 when there is none), the JSON, the body;
 - the archivist stores what has arrived together (`Archive.put_many`: one group of syncs for
   many objects), then appends those captures, with their `sha256` and `size`, to the capture
-  log, then adds their WARC records. If the archive refuses them, it logs none of them and
-  answers `!` and the reason;
-- at the end of its input (the crawl closed it, or died) it stores the WARC files, uploads what
+  log, then adds their WARC records (a revisit for bytes the archive held already). If the
+  archive refuses them, it logs none of them and answers `!` and the reason;
+- at the end of its input (the crawl closed it, or died) it stores the last WARC file, uploads what
   the archive spooled while its store was down, and answers `=` and a JSON summary.
 """
 
