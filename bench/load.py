@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.load [--records 10000] [--postgres URL]
 
 The records follow xxgk.report/1 (both templates, ~200 cells each) with numbers that satisfy
-every accounting identity. PostgreSQL gets a fresh database of its own, dropped afterwards.
+every accounting identity; each comes with what its report page prints (索引号, 发布机构, 发布日期),
+so `page_metadata` is loaded too. PostgreSQL gets a fresh database of its own, dropped afterwards.
 Prints records/s for the first load and for an idempotent reload (which must add nothing), and
 the ratio reload time / first load time.
 """
@@ -30,9 +31,11 @@ from parsers.templates import (
     TEMPLATES,
 )
 from warehouse import Warehouse
+from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
 ACTIVE = {name: {row.key: row.columns for row in t.active_rows} for name, t in TEMPLATES.items()}
 PROVINCES = ("河南省", "河北省", "山东省", "四川省", "宁夏回族自治区")
+VERSION = "bench-1"
 
 
 def applications(rng: random.Random, template: str) -> dict[str, dict[str, float]]:
@@ -84,23 +87,30 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def inputs(count: int) -> dict[str, list[dict[str, Any]]]:
+def inputs(count: int) -> dict[str, list[Any]]:
     rng = random.Random(20240501)
-    captures, documents, results = [], [], []
+    captures: list[Capture] = []
+    documents: list[Document] = []
+    results: list[ParseResult] = []
     for index in range(count):
         site = f"http://www.county{index % 2000}.example.cn/"
         url = f"{site}xxgk/{index}.pdf"
         sha = hashlib.sha256(url.encode()).hexdigest()
         captures.append(
-            {"url": url, "sha256": sha, "status": 200, "role": "attachment", "site": site,
-             "media_type": "application/pdf", "size": 1000, "headers": {}, "referer": site,
-             "title": None, "file_name": f"{index}.pdf", "fetched_at": "2024-05-01T08:00:00Z"}
+            Capture(url, site, "attachment", 200, "2024-05-01T08:00:00Z", referer=site,
+                    file_name=f"{index}.pdf", media_type="application/pdf", sha256=sha, size=1000)
         )  # fmt: skip
         documents.append(
-            {"sha256": sha, "url": url, "file_url": url, "media_type": "application/pdf",
-             "size": 1000, "site": site, "title": None, "file_name": f"{index}.pdf"}
+            Document(sha, url, site, file_url=url, media_type="application/pdf", size=1000,
+                     file_name=f"{index}.pdf")
         )  # fmt: skip
-        results.append({"document_sha256": sha, "record": record(rng, index)})
+        report = record(rng, index)
+        page = PageMetadata(
+            index_number=f"{100000 + index:018d}/{report['year'] + 1}-00001",
+            publisher=report["organ"],
+            issued_on=f"{report['year'] + 1}-03-{rng.randint(1, 31):02d}",
+        )
+        results.append(ParseResult(sha, VERSION, record=report, page=page))
     return {"captures": captures, "documents": documents, "results": results}
 
 
@@ -118,14 +128,14 @@ def postgres_database(server_url: str) -> Iterator[str]:
         server.dispose()
 
 
-def bench(url: str, data: dict[str, list[dict[str, Any]]]) -> tuple[float, float, int]:
+def bench(url: str, data: dict[str, list[Any]]) -> tuple[float, float, int]:
     warehouse = Warehouse(url)
     try:
         warehouse.migrate()
         started = time.perf_counter()
-        first = warehouse.load(**data, parser_version="bench-1")
+        first = warehouse.load(**data)
         loaded = time.perf_counter()
-        again = warehouse.load(**data, parser_version="bench-1")
+        again = warehouse.load(**data)
         reloaded = time.perf_counter()
     finally:
         warehouse.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import csv
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests import warehouse_fixtures
-from tests.warehouse_fixtures import VERSION, cell_count, expected_records, inputs
+from tests.warehouse_fixtures import VERSION, cell_count, expected_records, inputs, reparsed
 from warehouse import Warehouse
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
@@ -27,10 +26,10 @@ def loaded(wh: Warehouse) -> Warehouse:
     """The expected records, then a parser-2 re-parse of the first: exports show parser-2."""
     data = inputs(expected_records())
     wh.migrate()
-    wh.load(**data, parser_version=VERSION)
-    revised = copy.deepcopy(data["results"][0])
-    revised["record"]["applications"]["granted"]["total"] = 12.5
-    wh.load([], [], [revised], parser_version="parser-2")
+    wh.load(**data)
+    revised = reparsed(data["results"][0], "parser-2")
+    revised.record["applications"]["granted"]["total"] = 12.5
+    wh.load([], [], [revised])
     return wh
 
 
@@ -56,10 +55,10 @@ def test_csv_and_parquet_are_the_latest_cells_in_long_form(
     by_key = {(row["organ"], row["table"], row["row"], row["column"]): row for row in rows}
     granted = by_key[(records[0]["organ"], "applications", "granted", "total")]
     assert (granted["value"], granted["parser_version"]) == ("12.5", "parser-2")
-    assert granted["source_sha256"] == source[0]["sha256"]
+    assert granted["source_sha256"] == source[0].sha256
     last = records[4]
     total = by_key[(last["organ"], "applications", "granted", "total")]
     assert total["value"] == str(last["applications"]["granted"]["total"])  # no ".0"
-    assert (total["parser_version"], total["source_file_url"]) == (VERSION, source[4]["file_url"])
+    assert (total["parser_version"], total["source_file_url"]) == (VERSION, source[4].file_url)
     missing = by_key[(last["organ"], "applications", "granted", "natural_person")]
     assert (missing["value"], missing["status"]) == ("", "missing")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from tests import warehouse_fixtures
-from tests.warehouse_fixtures import VERSION, expected_records, inputs
+from tests.warehouse_fixtures import expected_records, inputs
 from warehouse import Warehouse
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
@@ -28,7 +28,7 @@ def test_documented_query_runs_and_finds_rows(wh: Warehouse, query: str) -> None
     records = expected_records()
     records[1]["checks"][0]["passed"] = False  # so that some organ fails an identity
     wh.migrate()
-    wh.load(**inputs(records), parser_version=VERSION)
+    wh.load(**inputs(records))
     with wh.engine.connect() as connection:
         rows = connection.execute(text(query.strip().removesuffix(";"))).all()
     assert rows

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, text
 
 from tests import warehouse_fixtures
-from tests.warehouse_fixtures import VERSION, digest, expected_records, inputs
+from tests.warehouse_fixtures import VERSION, digest, expected_records, inputs, reparsed
 from warehouse import Warehouse
 from warehouse.tables import documents, report_cells, reports
+from xxgk.records import ParseResult
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
@@ -39,7 +41,7 @@ def assert_view_holds(rows: list[dict[str, Any]], records: list[dict], table: st
 def test_per_report_views_have_the_numbers_and_metadata(wh: Warehouse) -> None:
     records = expected_records()
     wh.migrate()
-    wh.load(**inputs(records), parser_version=VERSION)
+    wh.load(**inputs(records))
     for name, table in (
         ("v_applications", "applications"),
         ("v_review_litigation", "review_litigation"),
@@ -57,11 +59,11 @@ def test_v_coverage_counts_reports_and_organs_by_region_and_year(wh: Warehouse) 
     records = expected_records()
     data = inputs(records)
     wh.migrate()
-    wh.load(**data, parser_version=VERSION)
+    wh.load(**data)
     twin = copy.deepcopy(records[3])  # a second organ of 洛宁县 reporting on the same year
     twin["organ"] = "洛宁县财政局"
-    wh.load([], [{**data["documents"][3], "sha256": digest("twin")}],
-            [{"document_sha256": digest("twin"), "record": twin}], VERSION)  # fmt: skip
+    wh.load([], [replace(data["documents"][3], sha256=digest("twin"))],
+            [ParseResult(digest("twin"), VERSION, record=twin)])  # fmt: skip
     rows = [tuple(row.values()) for row in view(wh, "v_coverage", "adcode, year")]
     assert rows == [
         ("河南省", "洛阳市", "汝阳县", "410326", 2019, 1, 1),
@@ -76,14 +78,13 @@ def test_reparse_replaces_what_views_show_and_keeps_old_cells(wh: Warehouse) -> 
     records = expected_records()
     data = inputs(records)
     wh.migrate()
-    wh.load(**data, parser_version=VERSION)
-    revised = copy.deepcopy(records[:2])  # parser-2 re-parses two of the documents
+    wh.load(**data)
+    results = [reparsed(result, "parser-2") for result in data["results"][:2]]  # two re-parsed
+    revised = [result.record for result in results]
     for record in revised:
         record["applications"]["granted"]["total"] += 1000
         record["review_litigation"]["review"]["total"] += 1000
-    results = [{"document_sha256": data["documents"][i]["sha256"], "record": revised[i]}
-               for i in range(2)]  # fmt: skip
-    assert wh.load([], [], results, parser_version="parser-2").added["reports"] == 2
+    assert wh.load([], [], results).added["reports"] == 2
     shown = [*records[2:], *revised]  # in report_id order
     assert_view_holds(view(wh, "v_applications"), shown, "applications")
     assert_view_holds(view(wh, "v_review_litigation"), shown, "review_litigation")
@@ -95,7 +96,7 @@ def test_reparse_replaces_what_views_show_and_keeps_old_cells(wh: Warehouse) -> 
         select(reports.c.parser_version, cell.value)
         .join(reports, reports.c.id == cell.report_id)
         .join(documents, documents.c.id == reports.c.document_id)
-        .where(documents.c.sha256 == data["documents"][0]["sha256"])
+        .where(documents.c.sha256 == data["documents"][0].sha256)
         .where(cell.table == "applications")
         .where(cell.row == "granted", cell.column == "total")
         .order_by(reports.c.id)
@@ -110,20 +111,20 @@ def test_republication_with_new_bytes_is_a_new_document_and_report(wh: Warehouse
     records = expected_records()
     data = inputs(records)
     wh.migrate()
-    wh.load(**data, parser_version=VERSION)
+    wh.load(**data)
     first = data["documents"][0]
     republished = copy.deepcopy(records[0])
     republished["applications"]["new_received"]["total"] += 1
     sha = digest("republished")
-    capture = {**data["captures"][1], "sha256": sha, "fetched_at": "2025-03-01T08:00:00+08:00"}
-    stats = wh.load([capture], [{**first, "sha256": sha}],
-                    [{"document_sha256": sha, "record": republished}], VERSION)  # fmt: skip
+    capture = replace(data["captures"][1], sha256=sha, fetched_at="2025-03-01T08:00:00+08:00")
+    stats = wh.load([capture], [replace(first, sha256=sha)],
+                    [ParseResult(sha, VERSION, record=republished)])  # fmt: skip
     assert {name: stats.added[name] for name in ("captures", "documents", "reports")} == {
         "captures": 1, "documents": 1, "reports": 1,
     }  # fmt: skip
     rows = [row for row in view(wh, "v_reports") if row["organ"] == records[0]["organ"]]
     assert [(row["sha256"], row["file_url"]) for row in rows] == [
-        (first["sha256"], first["file_url"]), (sha, first["file_url"]),
+        (first.sha256, first.file_url), (sha, first.file_url),
     ]  # fmt: skip
     assert rows[0]["first_seen_at"] < rows[1]["first_seen_at"]
     applications = {row["report_id"]: row for row in view(wh, "v_applications")}

@@ -8,11 +8,13 @@ wh`.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from spiders.publication import PUBLICATION_FIELDS
 from warehouse import Warehouse
+from xxgk.records import Capture, Document, Error, PageMetadata, ParseResult
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 POSTGRES_URL = os.environ.get(
@@ -41,7 +43,8 @@ PUBLICATIONS = [
      "document_number": None, "issued_on": "2021-01-25", "written_on": "2021-01-20"},
     {"index_number": None, "publisher": "驻马店市人民政府", "document_number": None,
      "issued_on": "2020-01-10", "written_on": None},
-    dict.fromkeys(PUBLICATION_FIELDS),
+    {"index_number": "11640000MB1234567X/2021-00031", "publisher": "宁夏回族自治区人民政府办公厅",
+     "document_number": "宁政办发〔2021〕5号", "issued_on": "2021-03-02", "written_on": None},
 ]  # fmt: skip
 
 
@@ -102,39 +105,49 @@ def expected_records() -> list[dict[str, Any]]:
     return records
 
 
-def inputs(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """What the crawl and parse steps produce for these records, plus one unparseable file."""
-    captures, documents, results = [], [], []
+Inputs = dict[str, list[Any]]
+
+
+def inputs(records: list[dict[str, Any]]) -> Inputs:
+    """What the crawl and parse steps produce for these records, plus one file that is no report
+    (a notice, on a report page that prints its metadata): `captures`, `documents`, `results`
+    as `Warehouse.load` takes them, every result of parser version `VERSION`."""
+    captures: list[Capture] = []
+    documents: list[Document] = []
+    results: list[ParseResult] = []
     for index, record in enumerate([*records, None]):
         site = f"http://www.gov{index}.example.cn/"
         page, attachment = f"{site}xxgk/{index}.html", f"{site}files/{index}.pdf"
-        base = {
-            "headers": {"Content-Type": "text/html"}, "site": site, "title": f"报告{index}",
-            "report_page_url": page, "attachments": [attachment], "status": 200, "error": None,
-            "fetched_at": f"2024-05-0{index + 1}T08:00:00+08:00", "referer": site,
-        }  # fmt: skip
+        fetched_at = f"2024-05-0{index + 1}T08:00:00+08:00"
         sha = digest(attachment)
         captures += [
-            {**base, "url": page, "role": "page", "file_name": None, "media_type": "text/html",
-             "sha256": digest(page), "size": 100},
-            {**base, "url": attachment, "role": "attachment", "file_name": f"{index}.pdf",
-             "media_type": "application/pdf", "sha256": sha, "size": 2000},
+            Capture(page, site, "report_page", 200, fetched_at, {"Content-Type": "text/html"},
+                    referer=site, title=f"报告{index}", attachments=[attachment],
+                    media_type="text/html", sha256=digest(page), size=100),
+            Capture(attachment, site, "attachment", 200, fetched_at,
+                    {"Content-Type": "application/pdf"}, referer=page, title=f"报告{index}",
+                    report_page_url=page, file_name=f"{index}.pdf",
+                    media_type="application/pdf", sha256=sha, size=2000),
         ]  # fmt: skip
         documents.append(
-            {"sha256": sha, "url": page, "file_url": attachment, "media_type": "application/pdf",
-             "size": 2000, "site": site, "title": f"报告{index}", "file_name": f"{index}.pdf",
-             **PUBLICATIONS[index]}
+            Document(sha, page, site, file_url=attachment, media_type="application/pdf",
+                     size=2000, title=f"报告{index}", file_name=f"{index}.pdf",
+                     page_sha256=digest(page))
         )  # fmt: skip
+        outcome = {"record": record} if record else {"error": Error("not_a_report", "空白")}
         results.append(
-            {"document_sha256": sha, "record": record}
-            if record
-            else {"document_sha256": sha, "error": {"kind": "no_tables", "message": "空白"}}
+            ParseResult(sha, VERSION, **outcome, page=PageMetadata(**PUBLICATIONS[index]))
         )
     captures.append(
-        {**captures[0], "url": "http://www.gov0.example.cn/gone", "status": None, "sha256": None,
-         "size": None, "error": {"kind": "timeout", "message": "read timed out"}}
+        replace(captures[0], url="http://www.gov0.example.cn/gone", status=None, sha256=None,
+                size=None, attachments=[], error=Error("timeout", "read timed out"))
     )  # fmt: skip
     return {"captures": captures, "documents": documents, "results": results}
+
+
+def reparsed(result: ParseResult, version: str) -> ParseResult:
+    """What parser `version` makes of `result`'s document: the same, its record a copy to edit."""
+    return replace(result, parser_version=version, record=copy.deepcopy(result.record))
 
 
 def cell_count(record: dict[str, Any]) -> int:

@@ -23,9 +23,11 @@ from warehouse.tables import (
     reports,
     sites,
 )
-from xxgk.records import Capture, Document, ParseResult
+from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
 RESULTS_PER_BATCH = 500
+#: A page that prints nothing, or was not in the archive: no row, so a later reading is stored.
+UNREAD = PageMetadata()
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -141,18 +143,31 @@ def load_results(connection: Connection, results: list[ParseResult], now: dateti
         load_version(connection, version, chosen, now)
 
 
+def insert_reports(
+    connection: Connection, version: str, records: dict[int, Mapping], now: datetime
+) -> dict[int, int]:
+    """Add these reports of this parser version; document_id → id of the reports this statement
+    added (one a concurrent load added first is not among them: its cells are that load's)."""
+    if not records:
+        return {}
+    statement = (
+        upsert(connection, reports)
+        .on_conflict_do_nothing()
+        .returning(reports.c.document_id, reports.c.id)
+    )
+    values = [
+        rows.report_row(document, version, record, now) for document, record in records.items()
+    ]
+    return dict(connection.execute(statement, values).all())
+
+
 def load_version(
     connection: Connection, version: str, results: dict[int, ParseResult], now: datetime
 ) -> None:
     records = {doc: r.record for doc, r in results.items() if r.record is not None}
     loaded = report_ids(connection, version, records)
     new = {document: record for document, record in records.items() if document not in loaded}
-    insert_if_absent(
-        connection,
-        reports,
-        [rows.report_row(document, version, record, now) for document, record in new.items()],
-    )
-    made = report_ids(connection, version, new)
+    made = insert_reports(connection, version, new, now)
     for table, to_rows in ((report_cells, rows.cell_rows), (report_checks, rows.check_rows)):
         values = [row for document, rid in made.items() for row in to_rows(rid, new[document])]
         insert_fresh(connection, table, values)
@@ -168,7 +183,11 @@ def load_version(
     insert_if_absent(
         connection,
         page_metadata,
-        [rows.page_row(document, version, result.page) for document, result in results.items()],
+        [
+            rows.page_row(document, version, result.page)
+            for document, result in results.items()
+            if result.page != UNREAD
+        ],
     )
 
 
@@ -178,7 +197,8 @@ def load(
     document_items: Iterable[Document],
     results: Iterable[ParseResult],
 ) -> None:
-    """Reports already loaded for a document and parser version are kept as they are."""
+    """What a parser version made of a document (report, error, page reading), once loaded, is
+    kept as it is."""
     now = datetime.now(UTC)
     capture_items, document_items = list(capture_items), list(document_items)
     capture_values = rows.capture_rows(capture_items)

@@ -88,3 +88,10 @@ class Warehouse:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def example_query(self) -> tuple[str, list[str], list[tuple]]:
+        """The example query of a run's summary (`warehouse.summary`), its columns and rows."""
+        from warehouse import summary
+
+        with self.engine.connect() as connection:
+            return summary.example_query(connection)

@@ -88,6 +88,7 @@ documents = Table(
 
 # What a document's report page prints above the article (索引号, 发布机构, 文号, 发文/成文日期),
 # as each parser version read it from the archived page: a better reader reaches it by re-parse.
+# A version that read nothing there (or found no page in the archive) has no row.
 page_metadata = Table(
     "page_metadata",
     metadata,

@@ -3,7 +3,12 @@
 The parse service now reads what a report page prints (索引号, 发布机构, 文号, 发文/成文日期) from
 the archived page, so each parser version has its own reading, kept like its cells. The values
 0003 stored on `documents` are copied to every (document, parser version) already loaded, and
-`v_reports` shows the reading of the version it shows.
+`v_reports` shows the reading of the version it shows. Where the 0003 columns are all NULL the
+page was never read (loaded before 0003): no row, so that the next load of a result of that
+version stores its reading. A document with no result yet gets none either: its parse reads it.
+
+Downgrading puts on each document one reading: that of the version of its latest report (the
+one `v_reports` shows), else, with no report, that of the greatest version.
 
 Revision ID: 0004
 Revises: 0003
@@ -54,7 +59,8 @@ def upgrade() -> None:
         "FROM documents d JOIN ("
         "SELECT document_id, parser_version FROM reports "
         "UNION SELECT document_id, parser_version FROM parse_errors"
-        ") v ON v.document_id = d.id"
+        ") v ON v.document_id = d.id "
+        f"WHERE {' OR '.join(f'd.{c} IS NOT NULL' for c in previous.COLUMNS)}"
     )
     for name in previous.COLUMNS:
         op.drop_column("documents", name)
@@ -67,7 +73,10 @@ def downgrade() -> None:
         op.add_column("documents", sa.Column(name, kind()))
         op.execute(
             f"UPDATE documents SET {name} = (SELECT p.{name} FROM page_metadata p "
-            "WHERE p.document_id = documents.id ORDER BY p.parser_version DESC LIMIT 1)"
+            "LEFT JOIN reports r "
+            "ON r.document_id = p.document_id AND r.parser_version = p.parser_version "
+            "WHERE p.document_id = documents.id "
+            "ORDER BY r.id IS NULL, r.id DESC, p.parser_version DESC LIMIT 1)"
         )
     op.drop_table("page_metadata")
     previous.create_views(previous.LATEST_REPORTS)
