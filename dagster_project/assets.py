@@ -6,7 +6,10 @@ from http import HTTPStatus
 
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
+    AssetRecordsFilter,
     Backoff,
+    DagsterInstance,
     Failure,
     MetadataValue,
     Output,
@@ -16,7 +19,7 @@ from dagster import (
 
 import parsers
 from dagster_project.partitions import registry_site, site_partitions, start_url_for
-from dagster_project.resources import ArchiveResource, CrawlerResource, WarehouseResource
+from dagster_project.resources import ArchiveResource, Crawler, WarehouseResource
 from xxgk.documents import select_documents
 from xxgk.parsing import ParseService
 from xxgk.records import Capture, Document, ParseResult
@@ -24,6 +27,7 @@ from xxgk.registry import load_sites
 from xxgk.settings import Settings
 
 TRANSIENT = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
+CAPTURE_LOG = "capture_log"  # the `captures` materialisation's entry naming its crawl's log
 
 
 @asset(group_name="registry")
@@ -42,14 +46,15 @@ def site_registry() -> Output[list[dict]]:
     deps=[site_registry],
     retry_policy=TRANSIENT,
 )
-def captures(
-    context: AssetExecutionContext, crawler: CrawlerResource, archive: ArchiveResource
-) -> Output[list[Capture]]:
+def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[list[Capture]]:
     """Every response the spider got from one portal, its bytes archived before anything
-    reads them. The spider retries what fails in passing; a portal that still answers nothing
-    fails its partition, for an operator to rerun (or the next scheduled crawl)."""
+    reads them. A recrawl asks only for what changed since the crawl of the partition's last
+    materialisation. The spider retries what fails in passing; a portal that still answers
+    nothing fails its partition, for an operator to rerun (or the next scheduled crawl)."""
     site = context.partition_key
-    records = crawler.crawl(start_url_for(site), archive.url, site, context.run.run_id)
+    previous = previous_capture_log(context.instance, site)
+    crawl = crawler.crawl(start_url_for(site), site, context.run.run_id, previous)
+    records = crawl.captures
     errors = Counter(c.error.kind for c in records if c.error)
     blocked = sorted({c.error.message for c in records if c.error and c.error.kind == "blocked"})
     metadata = {
@@ -58,12 +63,24 @@ def captures(
         "bytes_archived": sum(c.size or 0 for c in records if c.status != HTTPStatus.NOT_MODIFIED),
         "errors_by_kind": MetadataValue.json(dict(errors)),
         "blocked_reason": MetadataValue.json(blocked),
+        CAPTURE_LOG: MetadataValue.path(crawl.log),
+        "previous_capture_log": MetadataValue.path(previous) if previous else None,
     }
     if not any(c.status for c in records):
         raise Failure(
             f"{site}: no response from the portal", metadata=metadata, allow_retries=False
         )
     return Output(records, metadata=metadata)
+
+
+def previous_capture_log(instance: DagsterInstance, site: str) -> str | None:
+    """The capture log of the crawl that last materialised `captures` for `site`, if any."""
+    records = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=AssetKey("captures"), asset_partitions=[site]), limit=1
+    ).records
+    materialization = records[0].asset_materialization if records else None
+    entry = materialization.metadata.get(CAPTURE_LOG) if materialization else None
+    return str(entry.value) if entry else None
 
 
 @asset(group_name="parse", partitions_def=site_partitions)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dagster import ConfigurableResource, Definitions
+from dagster import Definitions
 
-from dagster_project import assets, checks, schedules, sensors
-from dagster_project.resources import environment_resources
+from dagster_project import assets, checks, jobs, schedules, sensors
+from dagster_project.environments import Resources, environment_resources
+from xxgk.settings import Settings
 
 PIPELINE_ASSETS = [assets.captures, assets.documents, assets.reports, assets.warehouse_tables]
 PIPELINE_CHECKS = [
@@ -16,15 +17,15 @@ PIPELINE_CHECKS = [
 ]
 
 
-def build_definitions(resources: dict[str, ConfigurableResource]) -> Definitions:
+def build_definitions(resources: Resources) -> Definitions:
     return Definitions(
         assets=[assets.site_registry, *PIPELINE_ASSETS],
         asset_checks=PIPELINE_CHECKS,
-        jobs=[schedules.pipeline_job],
+        jobs=[jobs.pipeline_job],
         schedules=[schedules.weekly_crawl, schedules.reporting_season_crawl],
         sensors=[sensors.registry_sites],
         resources=resources,
     )
 
 
-defs = build_definitions(environment_resources())
+defs = build_definitions(environment_resources(Settings.from_env()))

@@ -1,17 +1,25 @@
-"""Resources the assets use, swapped per environment: local defaults and tests get concrete
-settings; production (`XXGK_ENV=production`) reads every location from environment variables
-at run time, so no URL or credential is stored in the Dagster instance or shown in the UI."""
+"""The resources the assets use: the archive, the warehouse, and the crawler, one interface with
+two implementations (a crawl in a subprocess, or a replay of recorded captures).
+
+Which ones a run gets is chosen per environment in `dagster_project.environments`.
+"""
 
 from __future__ import annotations
 
-import os
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, Failure, InitResourceContext
 
+from spiders.capturelog import read_captures
+from spiders.crawl import run_crawl_subprocess
 from warehouse import Warehouse
-from xxgk.archive import Archive, open_archive
-from xxgk.settings import Settings
+from xxgk.archive import Archive, LocalArchive, open_archive
+from xxgk.records import Capture
+
+RECORDED_LOG = "captures.jsonl"  # a recording's capture log, beside its `archive/`
 
 
 class ArchiveResource(ConfigurableResource):
@@ -23,60 +31,89 @@ class ArchiveResource(ConfigurableResource):
         return open_archive(self.url)
 
 
+_migrated: set[str] = set()
+_migrating = threading.Lock()
+
+
+def migrate_once(url: str) -> None:
+    """Migrate the warehouse at `url` to the current schema, once per process."""
+    with _migrating:
+        if url not in _migrated:
+            warehouse = Warehouse(url)
+            warehouse.migrate()
+            warehouse.dispose()
+            _migrated.add(url)
+
+
 class WarehouseResource(ConfigurableResource):
-    """The SQL warehouse, migrated to the current schema when opened."""
+    """The SQL warehouse, migrated to the current schema the first time a process sets it up
+    for a run (not on every asset that loads it)."""
 
     url: str
 
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        migrate_once(self.url)
+
     def open(self) -> Warehouse:
-        warehouse = Warehouse(self.url)
-        warehouse.migrate()
-        return warehouse
+        return Warehouse(self.url)
 
 
-class CrawlerResource(ConfigurableResource):
-    """How crawls run: in a subprocess (Twisted's reactor cannot restart in one process)."""
+@dataclass(frozen=True)
+class Crawl:
+    """What one crawl of a portal gave: its captures (bytes in the archive) and where its
+    capture log is, for the next crawl to recrawl conditionally."""
+
+    captures: list[Capture]
+    log: str
+
+
+class Crawler(ConfigurableResource, ABC):
+    """Crawls one portal into the archive."""
+
+    archive: ArchiveResource
+
+    @abstractmethod
+    def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
+        """Crawl the portal at `start_url`; with `previous_log` (an earlier crawl's capture
+        log), ask only for what changed since."""
+
+
+class SubprocessCrawler(Crawler):
+    """The Scrapy crawl in a subprocess (Twisted's reactor cannot restart in one process); its
+    capture log is kept at `<workdir>/<site>/<run id>.jsonl`."""
 
     polite: bool = True
     timeout_seconds: int = 6 * 3600
     workdir: str = "data/crawls"
 
-    def crawl(self, start_url: str, archive_url: str, site_key: str, run_id: str) -> list[dict]:
-        """Crawl one portal; its capture log is kept at `<workdir>/<site>/<run id>.jsonl`.
-        A recrawl asks only for what changed since the portal's last capture log."""
-        from spiders.crawl import run_crawl_subprocess
-
-        logs = Path(self.workdir) / site_key
-        logs.mkdir(parents=True, exist_ok=True)
-        previous = max(logs.glob("*.jsonl"), key=lambda p: p.stat().st_mtime, default=None)
-        return run_crawl_subprocess(
+    def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
+        log = Path(self.workdir) / site_key / f"{run_id}.jsonl"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        captures = run_crawl_subprocess(
             [start_url],
-            archive_url,
-            logs / f"{run_id}.jsonl",
+            self.archive.url,
+            log,
             polite=self.polite,
             timeout=self.timeout_seconds,
-            previous_captures=previous,
+            previous_captures=previous_log,
         )
+        return Crawl(captures, str(log))
 
 
-def resources_for(settings: Settings, *, polite: bool = True) -> dict[str, ConfigurableResource]:
-    return {
-        "archive": ArchiveResource(url=settings.archive_url),
-        "warehouse": WarehouseResource(url=settings.database_url),
-        "crawler": CrawlerResource(polite=polite, workdir=str(settings.data_dir / "crawls")),
-    }
+class ReplayCrawler(Crawler):
+    """A crawl replayed from a recording: a directory holding a capture log (`captures.jsonl`)
+    and the bytes it archived (`archive/`, a local archive), as `tests/fixtures/record_replay.py`
+    makes them. The bytes go into the archive and the captures come back, as from a real crawl,
+    without asking any portal anything: for fast, offline asset tests."""
 
+    recording: str
 
-def production_resources() -> dict[str, ConfigurableResource]:
-    return {
-        "archive": ArchiveResource(url=EnvVar("XXGK_ARCHIVE_URL")),
-        "warehouse": WarehouseResource(url=EnvVar("XXGK_DATABASE_URL")),
-        "crawler": CrawlerResource(workdir=EnvVar("XXGK_CRAWL_DIR")),
-    }
-
-
-def environment_resources() -> dict[str, ConfigurableResource]:
-    """The resources for `XXGK_ENV` (`local`, the default, or `production`)."""
-    if os.environ.get("XXGK_ENV", "local") == "production":
-        return production_resources()
-    return resources_for(Settings.from_env())
+    def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
+        log = Path(self.recording) / RECORDED_LOG
+        captures = [c for c in read_captures(log) if c.site == start_url]
+        if not captures:
+            raise Failure(f"{self.recording} holds no crawl of {start_url}", allow_retries=False)
+        recorded = LocalArchive(Path(self.recording) / "archive")
+        digests = sorted({c.sha256 for c in captures if c.sha256})
+        self.archive.open().put_many([recorded.get(digest) for digest in digests])
+        return Crawl(captures, str(log))

@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
-from dagster import (
-    RunRequest,
-    ScheduleEvaluationContext,
-    SkipReason,
-    define_asset_job,
-    schedule,
-)
+from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
-from dagster_project.partitions import site_partitions, start_url_for
+from dagster_project.jobs import pipeline_job, site_run
+from dagster_project.partitions import site_partitions
 
-HOST_TAG = "xxgk/host"
 SEASON = ((1, 15), (4, 15))  # reports are due by 31 January / 31 March: crawl daily around then
-
-pipeline_job = define_asset_job(
-    "pipeline",
-    selection=["captures", "documents", "reports", "warehouse_tables"],
-    description="crawl → archive → parse → load, for one portal",
-)
-
-
-def site_run(site_key: str, reason: str) -> RunRequest:
-    """A run for one portal, tagged with its host so that no portal is hit by two runs at once
-    (the run queue limits `xxgk/host` to one run per value: see dagster.yaml)."""
-    host = urlsplit(start_url_for(site_key)).hostname or site_key
-    return RunRequest(
-        run_key=f"{reason}:{site_key}",
-        partition_key=site_key,
-        tags={HOST_TAG: host, "xxgk/reason": reason},
-    )
 
 
 def all_site_runs(context: ScheduleEvaluationContext, reason: str) -> Iterator[RunRequest]:

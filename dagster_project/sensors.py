@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dagster import SensorEvaluationContext, SensorResult, SkipReason, sensor
 
+from dagster_project.jobs import pipeline_job, site_run
 from dagster_project.partitions import site_partitions
-from dagster_project.schedules import pipeline_job, site_run
 from xxgk.registry import load_sites
 
 

@@ -1,4 +1,5 @@
-"""The whole pipeline on the demo portal: Dagster definitions, assets, CLI, idempotent reruns."""
+"""The whole pipeline on the demo portal: Dagster definitions, the assets (on the replay of its
+recorded crawl), the CLI, idempotent reruns."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from dagster import AssetKey, DagsterInstance, materialize
 
 from dagster_project.checks import identity_tally
 from dagster_project.definitions import PIPELINE_ASSETS, PIPELINE_CHECKS, defs
-from dagster_project.partitions import site_key_for, site_partitions
-from dagster_project.resources import resources_for
-from spiders.publication import PUBLICATION_FIELDS
-from xxgk.settings import Settings, sqlite_url
+from dagster_project.partitions import site_partitions
+from tests.test_dagster import RECORDED_SITE, replay_resources
 from xxgk.demo.portal import DemoPortal, load_manifest
+from xxgk.records import PAGE_METADATA_FIELDS
+from xxgk.settings import Settings, sqlite_url
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 SEED_TITLES = {json.loads(p.read_text())["title"]: p.stem for p in EXPECTED.glob("*.json")}
@@ -38,25 +39,23 @@ def demo_portal():
         yield portal
 
 
-def test_assets_materialize_against_the_demo_portal(tmp_path: Path, demo_portal) -> None:
+def test_assets_materialize_from_the_demo_portals_crawl(tmp_path: Path) -> None:
     settings = Settings(tmp_path, sqlite_url(tmp_path / "wh.db"), str(tmp_path / "archive"))
     instance = DagsterInstance.ephemeral()
-    site = site_key_for(demo_portal.url)
-    instance.add_dynamic_partitions(site_partitions.name, [site])
+    instance.add_dynamic_partitions(site_partitions.name, [RECORDED_SITE])
     result = materialize(
         [*PIPELINE_ASSETS, *PIPELINE_CHECKS],
-        resources=resources_for(settings, polite=False),
-        partition_key=site,
+        resources=replay_resources(settings),
+        partition_key=RECORDED_SITE,
         instance=instance,
     )
     assert result.success
     reports = result.output_for_node("reports")
-    titles = {r["record"]["title"] for r in reports if "record" in r}
+    titles = {r.record["title"] for r in reports if r.record is not None}
     assert titles == set(SEED_TITLES)
-    errors = sorted(r["error"]["kind"] for r in reports if "error" in r)
-    assert errors == ["corrupt", "not_a_report"]
+    assert sorted(r.error.kind for r in reports if r.error) == ["corrupt", "not_a_report"]
     captures = result.output_for_node("captures")
-    assert any(c["error"] and c["error"]["kind"] == "http_404" for c in captures)
+    assert any(c.error and c.error.kind == "http_404" for c in captures)
     assert identity_tally(reports)["failed"] == 1  # seed 002 prints a total that breaks its sum
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["identities_hold"].passed  # reported, as a warning
@@ -67,11 +66,14 @@ def test_assets_materialize_against_the_demo_portal(tmp_path: Path, demo_portal)
     assert added["reports"] == 5
     assert added["parse_errors"] == 2
     printed = {report["page"]: report["publication"] for report in load_manifest()["reports"]}
-    carried = {
-        urlsplit(d["url"]).path: {field: d[field] for field in PUBLICATION_FIELDS if d[field]}
-        for d in result.output_for_node("documents")
+    pages = {d.sha256: urlsplit(d.url).path for d in result.output_for_node("documents")}
+    read = {
+        pages[r.document_sha256]: {
+            name: getattr(r.page, name) for name in PAGE_METADATA_FIELDS if getattr(r.page, name)
+        }
+        for r in reports
     }
-    assert {page: carried[page] for page in printed} == printed  # attachments: their page's
+    assert {page: read[page] for page in printed} == printed  # attachments: their page's
     with sqlite3.connect(tmp_path / "wh.db") as warehouse:
         numbered = warehouse.execute(
             "SELECT organ, year, document_number, issued_on, written_on FROM v_reports "

@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from dagster_project.checks import identity_tally
 from dagster_project.definitions import build_definitions
+from dagster_project.environments import resources_for
 from dagster_project.partitions import site_partitions, start_url_for
-from dagster_project.resources import resources_for
 from warehouse import Warehouse
 from xxgk.settings import Settings
 
@@ -59,28 +59,36 @@ def run_pipeline(
     log_level: str = "INFO",
 ) -> RunSummary:
     """Materialise the pipeline's assets for each portal (a registry id, or a start URL's
-    `site_key_for`), in this process. The runs go to the Dagster instance of `DAGSTER_HOME`
-    when it is set (so `xxgk ui` shows them)."""
+    `site_key_for`), in this process. The runs go to the Dagster instance of `DAGSTER_HOME`,
+    else to `<data>/dagster_home` (the one `xxgk ui` shows), so that the next run of a portal
+    recrawls only what changed since its last materialisation."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     job = build_definitions(resources_for(settings, polite=polite)).resolve_job_def("pipeline")
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    instance = instance or DagsterInstance.ephemeral()
     keys = list(dict.fromkeys(site_keys))
-    known = set(instance.get_dynamic_partitions(site_partitions.name))
-    instance.add_dynamic_partitions(site_partitions.name, [k for k in keys if k not in known])
     summary = RunSummary(sites=len(keys))
-    for key in tqdm(keys, desc="portals", unit="site", disable=None):
-        result = job.execute_in_process(
-            partition_key=key,
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        if result.success:
-            summary.add(result)
-        else:
-            summary.failed_sites.append(start_url_for(key))
+    with dagster_instance(settings) as instance:
+        known = set(instance.get_dynamic_partitions(site_partitions.name))
+        instance.add_dynamic_partitions(site_partitions.name, [k for k in keys if k not in known])
+        for key in tqdm(keys, desc="portals", unit="site", disable=None):
+            result = job.execute_in_process(
+                partition_key=key,
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+            if result.success:
+                summary.add(result)
+            else:
+                summary.failed_sites.append(start_url_for(key))
     warehouse = Warehouse(settings.database_url)
     warehouse.migrate()
     summary.warehouse_rows = warehouse.counts()
     return summary
+
+
+def dagster_instance(settings: Settings) -> DagsterInstance:
+    if os.environ.get("DAGSTER_HOME"):
+        return DagsterInstance.get()
+    home = settings.data_dir / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    return DagsterInstance.from_config(str(home.resolve()))
