@@ -9,9 +9,9 @@ with a crawler.
 
 Then, one after the other, each in a fresh process, `--rounds` times:
 
-- ours: `python -m spiders.crawl --no-polite` (robots.txt, paging adapters, metadata tables,
-  every pipeline; its archivist process storing into a temporary archive, writing the WARC file
-  and the capture log);
+- ours: `python -m spiders.crawl --no-polite` (robots.txt, paging adapters, every middleware
+  and pipeline; its archivist process storing into a temporary archive, writing the WARC file
+  and the capture log; report pages' metadata is read at parse time, not here);
 - bare: a Scrapy spider requesting the same URL list with the same concurrency and a callback
   that does nothing (Scrapy's default settings: no parsing, no pipelines).
 
@@ -230,7 +230,7 @@ def crawl_both(base: str, expected: list[str], profile: str | None) -> tuple[flo
             command[1:1] = ["-m", "cProfile", "-o", profile]
         ours = run(command, out / "ours.log")
         captures = read_captures(out / "captures.jsonl")
-        fetched = sum(c["status"] == 200 and c["role"] != "robots" for c in captures)
+        fetched = sum(c.status == 200 and c.role != "robots" for c in captures)
         if fetched != len(expected):
             print(f"warning: ours fetched {fetched} of {len(expected)} pages", file=sys.stderr)
         (out / "urls.txt").write_text("\n".join(expected) + "\n")

@@ -19,11 +19,9 @@ import logging
 import shutil
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -31,7 +29,7 @@ from twisted.python.failure import Failure
 
 from spiders.capturelog import drop_torn_line, read_captures
 from spiders.portal import PortalSpider
-from xxgk.settings import Settings as XxgkSettings
+from xxgk.records import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +158,7 @@ def run_crawl_subprocess(
     jobdir: str | Path | None = None,
     *,
     previous_captures: str | Path | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Capture]:
     """`run_crawl`, then the captures."""
     run_crawl(
         start_urls,
@@ -184,36 +182,6 @@ def crawl_sites(
     captures_out.parent.mkdir(parents=True, exist_ok=True)
     run_crawl(start_urls, archive_url, captures_out, polite)
     return captures_out
-
-
-def crawl_main(
-    start_urls: Sequence[str], registry_filter: str | None, settings: XxgkSettings, polite: bool
-) -> int:
-    """`xxgk crawl`: crawl the URLs and the registry's sites matching `registry_filter` into the
-    archive and `<data>/crawls/`; print the capture log's path, and a tally to stderr. Exit
-    status 0, 1 if the crawl could not run, 2 if there is nothing to crawl."""
-    from xxgk.registry import load_sites
-
-    registered = [site.start_url for site in load_sites(registry_filter)] if registry_filter else []
-    urls = list(dict.fromkeys([*start_urls, *registered]))
-    if not urls:
-        print("nothing to crawl: give URLs or a --registry-filter that matches", file=sys.stderr)
-        return 2
-    try:
-        log = crawl_sites(urls, settings.archive_url, settings.data_dir / "crawls", polite)
-    except CrawlFailed as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    captures = read_captures(log)
-    errors = Counter(c["error"]["kind"] for c in captures if c["error"])
-    tally = ", ".join(f"{kind} {n}" for kind, n in sorted(errors.items())) or "none"
-    print(
-        f"{len(urls)} sites, {len(captures)} captures, errors: {tally}; "
-        f"archive {settings.archive_url}",
-        file=sys.stderr,
-    )
-    print(log)
-    return 0
 
 
 if __name__ == "__main__":

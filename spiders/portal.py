@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
@@ -20,7 +19,10 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
+from spiders.captures import now, response_capture
+from spiders.downloadermiddlewares.blocked import SiteStopped
 from spiders.errors import failure_error, response_error
+from spiders.hosts import hostname
 from spiders.links import (
     Anchor,
     anchors,
@@ -30,9 +32,8 @@ from spiders.links import (
     is_report_title,
     is_year_column,
 )
-from spiders.middlewares import SiteStopped, hostname
 from spiders.paging import Pager
-from spiders.responses import disposition_filename, headers_dict, media_type, page_title
+from spiders.responses import disposition_filename, page_title
 from xxgk.records import Capture, Role
 
 logger = logging.getLogger(__name__)
@@ -147,29 +148,17 @@ class PortalSpider(Spider):
 
     def capture(self, response: Response) -> Capture:
         meta = response.meta
-        capture = Capture(
-            url=response.url,
-            site=meta["site"],
-            role=meta["role"],
-            status=response.status,
-            fetched_at=now(),
-            headers=headers_dict(response),
+        capture = response_capture(
+            response,
+            meta["site"],
+            meta["role"],
             referer=referer(response.request),
             title=meta["title"] or page_title(response),
             report_page_url=meta.get("report_page_url"),
-            media_type=media_type(response),
-            body=response.body,
             error=response_error(response),
         )
         if capture.error:
             logger.warning("%s %s: %s", capture.role, capture.url, capture.error.message)
-        if (earlier := meta.get("revisits")) is not None:  # a 304: see ConditionalRecrawl
-            capture.body = None
-            capture.sha256, capture.size, capture.revisits = (
-                earlier.sha256,
-                earlier.size,
-                earlier.fetched_at,
-            )
         return capture
 
     def failed(self, failure: Failure) -> Iterator[Capture]:
@@ -189,10 +178,6 @@ class PortalSpider(Spider):
             report_page_url=meta.get("report_page_url"),
             error=error,
         )
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def referer(request: Request | None) -> str | None:

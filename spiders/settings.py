@@ -1,8 +1,12 @@
 """Scrapy settings for the xxgk spiders: polite by default, see `spiders.politeness`."""
 
+from xxgk import __version__
+
 BOT_NAME = "xxgk"
+SPIDER_MODULES = ["spiders.portal"]
 USER_AGENT = (
-    "xxgk/0.1 (collects government information disclosure annual reports; obeys robots.txt)"
+    f"xxgk/{__version__} (collects government information disclosure annual reports; "
+    "obeys robots.txt)"
 )
 
 # Politeness: one request at a time per site, spaced and throttled. XXGK_POLITE=False lifts it.
@@ -11,7 +15,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 2.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay 50–150% of DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -31,24 +35,24 @@ XXGK_RETRY_AFTER_MAX = 600.0
 REDIRECT_MAX_TIMES = 5
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100), so no request at all goes to a host off the site
-    "spiders.middlewares.KeepToSite": 55,
+    "spiders.downloadermiddlewares.offsite.KeepToSite": 55,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     # only when resuming (XXGK_RESUME_CAPTURES) or recrawling (XXGK_PREVIOUS_CAPTURES)
-    "spiders.middlewares.ReplayCaptured": 60,
-    "spiders.middlewares.StopBlockedSites": 120,
-    "spiders.middlewares.BackoffRetryMiddleware": 550,
-    "spiders.middlewares.ConditionalRecrawl": 570,
-    "spiders.middlewares.RedirectMiddlewareNoDupes": 600,
+    "spiders.downloadermiddlewares.replay.ReplayCaptured": 60,
+    "spiders.downloadermiddlewares.blocked.StopBlockedSites": 120,
+    "spiders.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
+    "spiders.downloadermiddlewares.conditional.ConditionalRecrawl": 570,
+    "spiders.downloadermiddlewares.redirect.RedirectMiddlewareNoDupes": 600,
 }
 # Every final response reaches the spider, whatever its status, so it is captured.
 HTTPERROR_ALLOW_ALL = True
-# Scrapy's own limit would count list pages too (see spiders.depth.NavigationDepth)
+# Scrapy's own limit would count list pages too (see spiders.spidermiddlewares.depth)
 DEPTH_LIMIT = 0
 XXGK_NAVIGATION_DEPTH = 8
 SPIDER_MIDDLEWARES = {
-    "spiders.depth.NavigationDepth": 950,
-    "spiders.robots.RobotsTxtCaptures": 960,  # the robots.txt files obeyed, as captures
+    "spiders.spidermiddlewares.depth.NavigationDepth": 950,
+    "spiders.spidermiddlewares.robots.RobotsTxtCaptures": 960,  # robots.txt obeyed, as captures
 }
 
 XXGK_PAGERS = [
@@ -58,10 +62,12 @@ XXGK_PAGERS = [
     "spiders.paging.GkmlptPager",
 ]
 XXGK_MAX_LIST_PAGES = 50
+# Unset: as `xxgk crawl`, the archive and `<crawls>/<crawl id>.jsonl` of xxgk.settings
 XXGK_ARCHIVE_URL = None
 XXGK_CAPTURES_OUT = None  # the capture log, written by the archivist (spiders.pipelines)
 XXGK_CAPTURES_APPEND = False
 XXGK_WARC = True  # the archivist also writes the crawl's WARC file
+XXGK_WARC_MAX_BYTES = 1_000_000_000  # a WARC file rolls over at this size
 XXGK_CRAWL_ID = None
 XXGK_RESUME_CAPTURES = None
 XXGK_PREVIOUS_CAPTURES = None

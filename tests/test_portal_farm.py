@@ -12,34 +12,33 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from parsers.page import read_page
 from spiders.capturelog import read_captures
-from spiders.crawl import crawl_command, crawl_main
+from spiders.crawl import crawl_command
 from tests.farm import sites
 from tests.farm.server import Farm, Site
-from xxgk.settings import Settings
+from xxgk import cli
+from xxgk.archive import LocalArchive
+from xxgk.records import Capture, PageMetadata
 
 FAST = ["-s", "XXGK_RETRY_BACKOFF_BASE=0.2", "-s", "DOWNLOAD_TIMEOUT=2"]
 
 
 class Crawl:
-    def __init__(self, farm: Farm, site: Site, captures: list[dict[str, Any]]) -> None:
+    def __init__(self, farm: Farm, site: Site, captures: list[Capture]) -> None:
         self.farm = farm
         self.site = site
-        self.captures = [c for c in captures if c["site"] == site.url]
+        self.captures = [c for c in captures if c.site == site.url]
 
     def paths(self, role: str, ok: bool = True) -> set[str]:
-        return {
-            path(c["url"])
-            for c in self.captures
-            if c["role"] == role and (c["error"] is None) is ok
-        }
+        return {path(c.url) for c in self.captures if c.role == role and (c.error is None) is ok}
 
-    def by_path(self, target: str) -> dict[str, Any]:
-        (capture,) = [c for c in self.captures if path(c["url"]) == target]
+    def by_path(self, target: str) -> Capture:
+        (capture,) = [c for c in self.captures if path(c.url) == target]
         return capture
 
     def errors(self) -> dict[str, str]:
-        return {path(c["url"]): c["error"]["kind"] for c in self.captures if c["error"]}
+        return {path(c.url): c.error.kind for c in self.captures if c.error}
 
     @property
     def requested(self) -> list[str]:
@@ -53,7 +52,7 @@ def path(url: str) -> str:
 
 def crawl(
     farm: Farm, out: Path, *start: Site, polite: bool = False, extra: list[str] = FAST, **kw: Any
-) -> list[dict[str, Any]]:
+) -> list[Capture]:
     command = crawl_command(
         [site.url for site in start], str(out / "archive"), out / "captures.jsonl", polite, **kw
     )
@@ -63,11 +62,16 @@ def crawl(
 
 
 @pytest.fixture(scope="module")
-def farm_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Crawl]]:
+def farm_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("farm")
+
+
+@pytest.fixture(scope="module")
+def farm_crawl(farm_out: Path) -> Iterator[dict[str, Crawl]]:
     farm_sites = list(sites.all_sites())
     with Farm(*farm_sites) as farm:
-        out = tmp_path_factory.mktemp("farm")
-        captures = crawl(farm, out, *farm_sites, extra=[*FAST, "-s", "XXGK_MAX_LIST_PAGES=6"])
+        extra = [*FAST, "-s", "XXGK_MAX_LIST_PAGES=6"]
+        captures = crawl(farm, farm_out, *farm_sites, extra=extra)
         yield {site.host.split(".")[0]: Crawl(farm, site, captures) for site in farm_sites}
 
 
@@ -99,8 +103,8 @@ def test_generic_site_finds_its_reports_and_records_every_failure(
 def test_gbk_page_without_header_charset_is_decoded(farm_crawl: dict[str, Crawl]) -> None:
     crawled = farm_crawl["generic"]
     capture = crawled.by_path("/xxgk/nb/2023.html")
-    assert capture["title"] == sites.title(2023)
-    assert "charset" not in capture["headers"]["Content-Type"]
+    assert capture.title == sites.title(2023)
+    assert "charset" not in capture.headers["Content-Type"]
 
 
 def test_hash_url_attachments_are_named_from_disposition_or_anchor_text(
@@ -108,43 +112,38 @@ def test_hash_url_attachments_are_named_from_disposition_or_anchor_text(
 ) -> None:
     crawled = farm_crawl["generic"]
     by_header = crawled.by_path("/getfile/c9f0f895fb98ab91")
-    assert by_header["file_name"] == "某县2022年政府信息公开工作年度报告.pdf"
-    assert by_header["media_type"] == "application/pdf"
+    assert by_header.file_name == "某县2022年政府信息公开工作年度报告.pdf"
+    assert by_header.media_type == "application/pdf"
     by_text = crawled.by_path("/download?id=8f14e45fceea167a")
-    assert by_text["file_name"] == "2023年年度报告.pdf"
-    assert by_text["report_page_url"] == "http://generic.farm.test/xxgk/nb/2023.html"
+    assert by_text.file_name == "2023年年度报告.pdf"
+    assert by_text.report_page_url == "http://generic.farm.test/xxgk/nb/2023.html"
 
 
-def test_report_pages_publication_metadata_reaches_the_capture_log(
-    farm_crawl: dict[str, Crawl],
+def test_archived_report_pages_give_their_metadata(
+    farm_crawl: dict[str, Crawl], farm_out: Path
 ) -> None:
-    published = {
-        name: farm_crawl[name].by_path(target)["publication"]
-        for name, target in (
-            ("hanweb", "/art/2024/1/15/art_101_0.html"),
-            ("trs", "/zwgk/zfxxgknb/202401/t20240115_1.shtml"),
-            ("gkmlpt", "/gkmlpt/content/2/2855/post_1007.html"),
-            ("generic", "/xxgk/nb/2023.html"),
-        )
-    }
-    assert published == {
-        "hanweb": {
-            "index_number": "000000/2024-00001",
-            "publisher": "某县人民政府",
-            "issued_on": "2024-01-15",
-        },
-        "trs": {"publisher": "城关镇人民政府", "issued_on": "2024-01-15"},  # 来源 on a line
-        "gkmlpt": {
-            "index_number": "007542/2024-00012",
-            "publisher": "某区第7街道办事处",
-            "document_number": "某府办〔2024〕1号",
-            "issued_on": "2024-01-15",
-            "written_on": "2024-01-12",
-        },
-        "generic": {},  # a page that prints none
-    }
-    attachment = farm_crawl["generic"].by_path("/getfile/c9f0f895fb98ab91")
-    assert attachment["publication"] is None
+    archive = LocalArchive(farm_out / "archive")
+
+    def page(name: str, target: str) -> PageMetadata:
+        sha256 = farm_crawl[name].by_path(target).sha256
+        assert sha256
+        return read_page(archive.get(sha256))
+
+    assert page("hanweb", "/art/2024/1/15/art_101_0.html") == PageMetadata(
+        index_number="000000/2024-00001", publisher="某县人民政府", issued_on="2024-01-15"
+    )
+    assert page("trs", "/zwgk/zfxxgknb/202401/t20240115_1.shtml") == PageMetadata(
+        publisher="城关镇人民政府",
+        issued_on="2024-01-15",  # 来源 on a line
+    )
+    assert page("gkmlpt", "/gkmlpt/content/2/2855/post_1007.html") == PageMetadata(
+        index_number="007542/2024-00012",
+        publisher="某区第7街道办事处",
+        document_number="某府办〔2024〕1号",
+        issued_on="2024-01-15",
+        written_on="2024-01-12",
+    )
+    assert page("generic", "/xxgk/nb/2023.html") == PageMetadata()  # a page that prints none
 
 
 def test_endless_next_links_stop_at_the_page_cap(farm_crawl: dict[str, Crawl]) -> None:
@@ -213,15 +212,15 @@ def test_start_redirect_widens_the_site_later_redirects_off_it_are_refused(
     assert crawled.paths("report_page") == www.reports
     assert crawled.paths("attachment") == www.attachments
     refused = "http://elsewhere.farm.test/nb/2021.html"
-    assert {c["url"]: c["error"]["kind"] for c in crawled.captures if c["error"]} == {
+    assert {c.url: c.error.kind for c in crawled.captures if c.error} == {
         refused: "offsite_redirect"
     }
     assert (
         "http://www.moved.farm.test/xxgk/nb/2021.html"
-        in crawled.by_path("/nb/2021.html")["error"]["message"]
+        in crawled.by_path("/nb/2021.html").error.message  # type: ignore[union-attr]
     )
     assert not [call for call in calls if call.host == elsewhere.host]
-    hosts = {urlsplit(c["url"]).hostname for c in crawled.captures if c["status"]}
+    hosts = {urlsplit(c.url).hostname for c in crawled.captures if c.status}
     assert hosts == {www.host}
 
 
@@ -258,7 +257,7 @@ def test_anti_bot_challenge_is_recorded_and_stops_the_site(tmp_path: Path) -> No
     assert requested[-1] == "/xxgk/nb/"  # nothing after the challenge
     never_asked = {f"/xxgk/bm{n}/{page}" for n in range(3) for page in ("", "1.html")}
     assert never_asked - set(requested)  # though the site still had pages to give
-    assert crawled.by_path("/xxgk/nb/")["status"] == 412
+    assert crawled.by_path("/xxgk/nb/").status == 412
 
 
 def test_js_only_shell_is_marked_needs_browser(tmp_path: Path) -> None:
@@ -285,15 +284,19 @@ def test_recrawl_asks_conditionally_and_records_304_as_unchanged(tmp_path: Path)
             extra=[*FAST, "-s", f"XXGK_ARCHIVE_URL={archive}"],
         )
         conditional = [c for c in farm.calls if "If-None-Match" in c.headers]
-    assert {c["url"] for c in second} == {c["url"] for c in first}
-    statuses = {path(c["url"]): c["status"] for c in second if c["status"]}
+    assert {c.url for c in second} == {c.url for c in first}
+    statuses = {path(c.url): c.status for c in second if c.status}
     assert statuses[changed] == 200
-    assert {s for p, s in statuses.items() if p != changed} == {304}
+    assert {s for p, s in statuses.items() if p != changed} == {304}  # robots.txt too
     assert len(conditional) == len(statuses)
-    before = {c["url"]: c["sha256"] for c in first}
+    before = {c.url: c for c in first}
     for capture in second:
-        if capture["status"] == 304:
-            assert capture["sha256"] == before[capture["url"]]
+        earlier = before[capture.url]
+        if capture.status == 304:  # the earlier capture's bytes, named, not sent again
+            assert (capture.sha256, capture.size) == (earlier.sha256, earlier.size)
+            assert capture.revisits == earlier.fetched_at
+        else:
+            assert capture.revisits is None
     new_objects = {p.name for p in (archive / "sha256").rglob("*") if p.is_file()} - objects
     assert len(new_objects) == 1  # the changed page's bytes, nothing else
 
@@ -319,30 +322,31 @@ def test_killed_crawl_resumes_from_its_jobdir_without_loss_or_repeats(tmp_path: 
         resumed = crawl(farm, out, site, polite=True, extra=sequential, jobdir=jobdir)
         refetched = [c.target for c in farm.calls[calls_before:]]
     assert 12 <= len(killed) < len(clean)
-    urls = [c["url"] for c in resumed]
+    urls = [c.url for c in resumed]
     assert len(urls) == len(set(urls))
-    assert {(c["url"], c["role"]) for c in resumed} == {(c["url"], c["role"]) for c in clean}
-    assert not {path(c["url"]) for c in killed if c["role"] == "report_page"} & set(refetched)
+    assert {(c.url, c.role) for c in resumed} == {(c.url, c.role) for c in clean}
+    assert not {path(c.url) for c in killed if c.role == "report_page"} & set(refetched)
 
 
 def test_crawl_only_command_archives_and_logs_without_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    for name in ("XXGK_ARCHIVE_URL", "XXGK_CRAWL_DIR"):
+        monkeypatch.delenv(name, raising=False)
     site = sites.trs()
-    settings = Settings(tmp_path, "sqlite://", str(tmp_path / "archive"))
     with Farm(site) as farm:
         monkeypatch.setenv("http_proxy", farm.proxy)
-        assert crawl_main([site.url], None, settings, polite=False) == 0
+        assert cli.main(["crawl", "--data", str(tmp_path), "--no-polite", site.url]) == 0
     log = Path(capsys.readouterr().out.strip())
     assert log.parent == tmp_path / "crawls"
     crawled = Crawl(farm, site, read_captures(log))
     assert crawled.paths("report_page") == site.reports
     stored = {p.name for p in (tmp_path / "archive" / "sha256").rglob("*") if p.is_file()}
-    assert {c["sha256"] for c in crawled.captures} == stored
+    assert {c.sha256 for c in crawled.captures} == stored
     assert not (tmp_path / "warehouse.db").exists()
 
 
 def test_crawl_only_command_with_nothing_to_crawl(tmp_path: Path) -> None:
-    settings = Settings(tmp_path, "sqlite://", str(tmp_path / "archive"))
-    assert crawl_main([], "no-such-portal-anywhere", settings, polite=False) == 2
+    command = ["crawl", "--data", str(tmp_path), "--registry-filter", "no-such-portal-anywhere"]
+    assert cli.main(command) == 2
     assert not (tmp_path / "crawls").exists()

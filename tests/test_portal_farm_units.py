@@ -5,8 +5,8 @@ from __future__ import annotations
 from scrapy import FormRequest
 from scrapy.http import HtmlResponse, JsonResponse, Response, XmlResponse
 
+from spiders.downloadermiddlewares.retry import retry_after
 from spiders.errors import response_error
-from spiders.middlewares import retry_after
 from spiders.paging import GkmlptPager, HanwebJpagePager, TrsCreatePageHtmlPager
 
 BASE = "http://www.example.gov.cn"
@@ -98,17 +98,20 @@ def test_gkmlpt_categories_and_json_pages() -> None:
     ]
 
 
+def kind(response: Response) -> str | None:
+    error = response_error(response)
+    return error.kind if error else None
+
+
 def test_challenges_and_shells_are_told_apart_from_pages() -> None:
-    assert response_error(html("", status=521))["kind"] == "blocked"
+    assert kind(html("", status=521)) == "blocked"
     stub = "<script>document.cookie='__jsl_clearance=1';location.reload()</script>"
-    assert response_error(html(stub))["kind"] == "blocked"
+    assert kind(html(stub)) == "blocked"
     shell = '<div id="app"></div><script src="/app.js"></script>'
-    assert response_error(html(shell))["kind"] == "needs_browser"
+    assert kind(html(shell)) == "needs_browser"
     data = '<script type="text/xml"><datastore></datastore></script><script src="/j.js"></script>'
-    assert response_error(html(data)) is None
-    assert (
-        response_error(html('<a href="/x">政府信息公开</a><script src="/app.js"></script>')) is None
-    )
+    assert kind(html(data)) is None
+    assert kind(html('<a href="/x">政府信息公开</a><script src="/app.js"></script>')) is None
 
 
 def test_retry_after_as_seconds_or_date() -> None:

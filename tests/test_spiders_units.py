@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
 import pytest
+from scrapy import Request, Spider, signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
+from spiders.captures import response_capture
 from spiders.crawl import crawl_settings
+from spiders.downloadermiddlewares.conditional import ConditionalRecrawl
+from spiders.downloadermiddlewares.replay import ArchivedResponses
 from spiders.errors import response_error
+from spiders.internals import drop_waiting, is_robots_txt
 from spiders.links import Anchor, anchors, attachment_extension, is_report_column, is_report_title
 from spiders.paging import GenericPager, TrsCreatePageHtmlPager
 from spiders.politeness import Politeness
+from spiders.portal import PortalSpider
 from spiders.responses import disposition_filename, media_type
+from spiders.spidermiddlewares.depth import NavigationDepth
+from tests.farm.server import Farm, Reply, Site
+from xxgk.archive import LocalArchive
+from xxgk.records import Capture
 
 LIST_URL = "http://www.example.gov.cn/zwgk/zfxxgknb/index.html"
 
@@ -108,12 +132,15 @@ def test_media_type_is_sniffed_only_when_the_server_does_not_say() -> None:
 
 
 def test_errors_by_status_and_soft_404() -> None:
-    assert response_error(html("", LIST_URL).replace(status=404))["kind"] == "http_404"
-    assert response_error(html("", LIST_URL).replace(status=403))["kind"] == "http_4xx"
-    assert response_error(html("", LIST_URL).replace(status=503))["kind"] == "http_5xx"
-    soft = html("<title>404 页面不存在</title>")
-    assert response_error(soft)["kind"] == "soft_404"
-    assert response_error(html("<title>政府信息公开年报</title>")) is None
+    def kind(response: Response) -> str | None:
+        error = response_error(response)
+        return error.kind if error else None
+
+    assert kind(html("", LIST_URL).replace(status=404)) == "http_404"
+    assert kind(html("", LIST_URL).replace(status=403)) == "http_4xx"
+    assert kind(html("", LIST_URL).replace(status=503)) == "http_5xx"
+    assert kind(html("<title>404 页面不存在</title>")) == "soft_404"
+    assert kind(html("<title>政府信息公开年报</title>")) is None
 
 
 def apply_politeness(polite: bool) -> Settings:
@@ -126,11 +153,13 @@ def test_polite_by_default_and_lifted_by_xxgk_polite() -> None:
     polite = apply_politeness(True)
     assert polite.getbool("ROBOTSTXT_OBEY")
     assert polite.getfloat("DOWNLOAD_DELAY") > 0
+    assert polite.getfloat("DOWNLOAD_DELAY_JITTER") == 0.5
     assert polite.getbool("AUTOTHROTTLE_ENABLED")
     assert polite.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
     fast = apply_politeness(False)
     assert fast.getbool("ROBOTSTXT_OBEY")
     assert fast.getfloat("DOWNLOAD_DELAY") == 0
+    assert fast.getfloat("DOWNLOAD_DELAY_JITTER") == 0
     assert not fast.getbool("AUTOTHROTTLE_ENABLED")
     assert fast.getint("CONCURRENT_REQUESTS_PER_DOMAIN") > 1
 
@@ -139,3 +168,125 @@ def test_retries_server_errors_and_throttling_but_not_other_client_errors() -> N
     codes = set(apply_politeness(True).getlist("RETRY_HTTP_CODES"))
     assert {500, 502, 503, 504, 429, 408} <= codes
     assert not codes & {400, 401, 403, 404, 410}
+
+
+def test_navigation_depth_counts_moves_between_kinds_of_pages_not_paging() -> None:
+    crawler = get_crawler(PortalSpider, {"XXGK_NAVIGATION_DEPTH": 2})
+    depth = NavigationDepth.from_crawler(crawler)
+    listing = html("").replace(request=Request(LIST_URL, meta={"navigation_depth": 2}))
+    capture = Capture(LIST_URL, "http://www.example.gov.cn/", "listing")
+    next_page = Request(f"{LIST_URL}?page=2", meta={"paging": True})
+    report = Request("http://www.example.gov.cn/zwgk/zfxxgknb/t1.html")
+    kept = list(depth.process_spider_output(listing, [capture, next_page, report]))
+    assert kept == [capture, next_page]
+    assert next_page.meta["navigation_depth"] == 2
+    assert crawler.stats.get_value("xxgk/navigation_depth_exceeded") == 1
+    start = Request("http://www.example.gov.cn/")
+    assert depth.get_processed_request(start, None) is start
+
+
+REPORT_URL = "http://www.example.gov.cn/zwgk/zfxxgknb/t1.html"
+
+
+def test_a_304_goes_on_as_the_archived_page_and_its_capture_carries_no_body(
+    tmp_path: Path,
+) -> None:
+    archive = LocalArchive(tmp_path)
+    page = "<html><head><title>某县2023年政府信息公开工作年度报告</title></head></html>".encode()
+    earlier = Capture(
+        REPORT_URL,
+        "http://www.example.gov.cn/",
+        "report_page",
+        status=200,
+        fetched_at="2025-01-15T00:00:00.000+00:00",
+        headers={"Content-Type": "text/html; charset=utf-8", "ETag": '"v1"'},
+        sha256=archive.put(page),
+        size=len(page),
+    )
+    recrawl = ConditionalRecrawl(ArchivedResponses([earlier], archive))
+    request = Request(REPORT_URL)
+    recrawl.process_request(request)
+    assert request.headers[b"If-None-Match"] == b'"v1"'
+    not_modified = Response(REPORT_URL, status=304, headers={"ETag": '"v1"'}, request=request)
+    response = asyncio.run(recrawl.process_response(request, not_modified))
+    assert (response.status, response.body, response.flags) == (304, page, ["unchanged"])
+    assert isinstance(response, HtmlResponse)  # its links can be followed
+    capture = response_capture(response, earlier.site, "report_page")
+    assert capture.body is None  # nothing for the archivist to store again
+    assert (capture.sha256, capture.size, capture.revisits) == (
+        earlier.sha256,
+        earlier.size,
+        earlier.fetched_at,
+    )
+    assert (capture.status, capture.media_type) == (304, "text/html")
+    changed = Response(REPORT_URL, body=b"<html></html>", request=Request(REPORT_URL))
+    assert asyncio.run(recrawl.process_response(changed.request, changed)) is changed
+    assert response_capture(changed, earlier.site, "report_page").body == b"<html></html>"
+
+
+class InternalsProbe(Spider):
+    """Four requests to one host, one at a time; the first response's callback drops the
+    requests still waiting (`spiders.internals.drop_waiting`)."""
+
+    name = "internals-probe"
+    custom_settings = {
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "DOWNLOAD_DELAY": 0.3,
+        "DOWNLOAD_DELAY_JITTER": 0,
+        "ROBOTSTXT_OBEY": True,
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+    }
+
+    def __init__(self, site: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.site = site
+        self.seen: list[tuple[str, bool]] = []  # every response's URL, and whether robots.txt
+        self.dropped: list[int] = []
+        self.refused: list[str] = []
+
+    async def start(self) -> AsyncIterator[Request]:
+        for n in range(4):
+            yield Request(f"{self.site}p{n}", errback=self.refuse)
+
+    def parse(self, response: Response) -> None:
+        refusal = lambda waiting: IgnoreRequest(f"dropped {waiting.url}")  # noqa: E731
+        self.dropped.append(drop_waiting(self.crawler, response.request, refusal))
+
+    def refuse(self, failure: Failure) -> None:
+        assert failure.check(IgnoreRequest)
+        self.refused.append(failure.request.url)  # type: ignore[attr-defined]
+
+
+def probe_internals() -> None:
+    """Run `InternalsProbe` against `http://probe.farm.test/` (through `http_proxy`) and print
+    what it saw as JSON."""
+    process = CrawlerProcess()
+    crawler = process.create_crawler(InternalsProbe)
+
+    def received(response: Response, request: Request, **_: Any) -> None:
+        crawler.spider.seen.append((request.url, is_robots_txt(request)))
+
+    crawler.signals.connect(received, signal=signals.response_received)
+    process.crawl(crawler, site="http://probe.farm.test/")
+    process.start()
+    spider = crawler.spider
+    print(json.dumps({"seen": spider.seen, "dropped": spider.dropped, "refused": spider.refused}))
+
+
+def test_the_scrapy_internals_we_rely_on_still_hold() -> None:
+    site = Site("probe.farm.test", {f"/p{n}": Reply(b"<html></html>") for n in range(4)})
+    with Farm(site) as farm:
+        probe = [sys.executable, "-c", f"from {__name__} import probe_internals; probe_internals()"]
+        env = {**os.environ, "http_proxy": farm.proxy}
+        done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=60)
+        requested = farm.requested(site.host)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    robots, (page, *more) = seen["seen"][0], seen["seen"][1:]
+    assert robots == ["http://probe.farm.test/robots.txt", True]  # is_robots_txt
+    assert page[1] is False and not more
+    assert seen["dropped"] == [3]  # drop_waiting: the slot's queue held the other three
+    assert sorted([page[0], *seen["refused"]]) == [f"{site.url}p{n}" for n in range(4)]
+    assert requested == ["/robots.txt", urlsplit(page[0]).path]

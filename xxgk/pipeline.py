@@ -17,15 +17,6 @@ from dagster_project.partitions import site_partitions, start_url_for
 from warehouse import Warehouse
 from xxgk.settings import Settings
 
-EXAMPLE_QUERY = """\
-SELECT organ, year,
-       new_received__total AS requests,
-       granted__total AS granted,
-       ROUND(CAST(100.0 * granted__total / NULLIF(total_handled__total, 0) AS NUMERIC), 1)
-           AS pct_granted
-FROM v_applications
-ORDER BY year, organ"""
-
 
 @dataclass
 class RunSummary:

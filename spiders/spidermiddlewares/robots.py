@@ -1,4 +1,4 @@
-"""Spider middleware: the robots.txt files the crawl obeyed are captured like any page.
+"""The robots.txt files the crawl obeyed are captured like any page.
 
 Scrapy's `RobotsTxtMiddleware` fetches a host's robots.txt before its first request, outside
 the spider: no callback sees it. This middleware picks those responses up (signal
@@ -12,7 +12,7 @@ is still recorded as `blocked`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -20,22 +20,16 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from spiders.captures import now, response_capture
 from spiders.errors import STOPPING_KINDS, response_error
-from spiders.portal import now
-from spiders.responses import headers_dict, media_type
+from spiders.internals import is_robots_txt
 from xxgk.records import Capture
 
 
-def is_robots_txt(request: Request) -> bool:
-    """A request `RobotsTxtMiddleware` made (not one of the spider's)."""
-    return (
-        request.meta.get("dont_obey_robotstxt") is True
-        and "role" not in request.meta
-        and urlsplit(request.url).path == "/robots.txt"
-    )
-
-
 class RobotsTxtCaptures:
+    """Adds captures to a response's output rather than processing each item of it, so it has
+    the one asynchronous `process_spider_output`."""
+
     def __init__(self) -> None:
         self.pending: dict[str, tuple[Response, str]] = {}  # by host: response, time
 
@@ -49,11 +43,7 @@ class RobotsTxtCaptures:
         if is_robots_txt(request):
             self.pending[urlsplit(request.url).netloc] = (response, now())
 
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        yield from self.captures(response)
-        yield from result
-
-    async def process_spider_output_async(
+    async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         for capture in self.captures(response):
@@ -70,14 +60,10 @@ class RobotsTxtCaptures:
                 continue
             robots, fetched_at = fetched
             error = response_error(robots)
-            yield Capture(
-                url=robots.url,
-                site=response.meta["site"],
-                role="robots",
-                status=robots.status,
-                fetched_at=fetched_at,
-                headers=headers_dict(robots),
-                media_type=media_type(robots),
-                body=robots.body,
+            yield response_capture(
+                robots,
+                response.meta["site"],
+                "robots",
+                fetched_at,
                 error=error if error and error.kind in STOPPING_KINDS else None,
             )

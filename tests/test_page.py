@@ -1,10 +1,12 @@
-"""The metadata table of report pages, in the layouts portals print it in."""
+"""What report pages print above their article, in the layouts portals print it in
+(`parsers.page`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from spiders.publication import iso_date, read_publication
+from parsers.page import iso_date, page_metadata, read_page
+from xxgk.records import PageMetadata
 
 
 def page(body: str, head: str = "") -> str:
@@ -129,7 +131,7 @@ def page(body: str, head: str = "") -> str:
     ],
 )
 def test_layouts(body: str, expected: dict[str, str]) -> None:
-    assert read_publication(page(body)) == expected
+    assert page_metadata(page(body)) == PageMetadata(**expected)
 
 
 def test_trs_metas_stand_in_for_what_the_page_does_not_print() -> None:
@@ -137,20 +139,30 @@ def test_trs_metas_stand_in_for_what_the_page_does_not_print() -> None:
         '<meta name="PubDate" content="2022-01-20 10:00">'
         "<meta name='ContentSource' content='某县政务服务数据管理局'>"
     )
-    assert read_publication(page("", head)) == {
-        "publisher": "某县政务服务数据管理局",
-        "issued_on": "2022-01-20",
-    }
+    assert page_metadata(page("", head)) == PageMetadata(
+        publisher="某县政务服务数据管理局", issued_on="2022-01-20"
+    )
     printed = page("<p>发布日期：2022-01-21　来源：县政府办</p>", head)
-    assert read_publication(printed) == {
-        "publisher": "某县政务服务数据管理局",
-        "issued_on": "2022-01-21",
-    }
+    assert page_metadata(printed) == PageMetadata(
+        publisher="某县政务服务数据管理局", issued_on="2022-01-21"
+    )
 
 
-def test_a_page_without_labels_has_no_publication() -> None:
-    assert read_publication(page("<h1>某县2021年政府信息公开工作年度报告</h1>")) == {}
-    assert read_publication("") == {}
+def test_a_page_without_labels_prints_no_metadata() -> None:
+    assert page_metadata(page("<h1>某县2021年政府信息公开工作年度报告</h1>")) == PageMetadata()
+    assert page_metadata("") == PageMetadata()
+
+
+def test_archived_bytes_are_read_in_the_page_s_own_charset() -> None:
+    html = page("<table><tr><td>发布机构：</td><td>某县人民政府办公室</td></tr></table>")
+    gbk = html.replace('charset="utf-8"', 'charset="gbk"').encode("gbk")
+    assert read_page(gbk) == PageMetadata(publisher="某县人民政府办公室")
+    assert read_page(html.encode()) == read_page(gbk)
+
+
+def test_bytes_that_are_not_html_print_no_metadata() -> None:
+    assert read_page(b"%PDF-1.7\n" + "发布机构：某县人民政府".encode()) == PageMetadata()
+    assert read_page(b"") == PageMetadata()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,43 @@
+"""Captures of responses, as the spider and the robots.txt middleware make them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.http import Response
+
+from spiders.downloadermiddlewares.conditional import REVISITS
+from spiders.responses import headers_dict, media_type
+from xxgk.records import Capture, Role
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def response_capture(
+    response: Response, site: str, role: Role, fetched_at: str | None = None, **fields: Any
+) -> Capture:
+    """What `response` brought, with `fields`. A 304 to a conditional recrawl carries no body:
+    it names the capture it confirms (`revisits`: that capture's `fetched_at`) and its bytes
+    (`sha256`, `size`), archived already."""
+    capture = Capture(
+        url=response.url,
+        site=site,
+        role=role,
+        status=response.status,
+        fetched_at=fetched_at or now(),
+        headers=headers_dict(response),
+        media_type=media_type(response),
+        body=response.body,
+        **fields,
+    )
+    if (earlier := response.meta.get(REVISITS)) is not None:
+        capture.body = None
+        capture.sha256, capture.size, capture.revisits = (
+            earlier.sha256,
+            earlier.size,
+            earlier.fetched_at,
+        )
+    return capture

@@ -1,0 +1,1 @@
+"""The crawl's spider middlewares, one per module, ordered in `SPIDER_MIDDLEWARES`."""
