@@ -7,7 +7,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from spiders.downloadermiddlewares.conditional import REVISITS
+from spiders.downloadermiddlewares.conditional import NOT_MODIFIED_HEADERS, REVISITS
 from spiders.responses import headers_dict, media_type
 from xxgk.records import Capture, Role
 
@@ -21,7 +21,7 @@ def response_capture(
 ) -> Capture:
     """What `response` brought, with `fields`. A 304 to a conditional recrawl carries no body:
     it names the capture it confirms (`revisits`: that capture's `fetched_at`) and its bytes
-    (`sha256`, `size`), archived already."""
+    (`sha256`, `size`), archived already, and keeps the headers the 304 itself brought."""
     capture = Capture(
         url=response.url,
         site=site,
@@ -40,4 +40,5 @@ def response_capture(
             earlier.size,
             earlier.fetched_at,
         )
+        capture.headers = response.meta.get(NOT_MODIFIED_HEADERS, capture.headers)
     return capture

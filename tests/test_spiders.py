@@ -184,6 +184,10 @@ def test_recrawl_records_unchanged_pages_as_304_revisits_without_a_body(
         assert capture.revisits == earlier.fetched_at != capture.fetched_at
         assert (capture.sha256, capture.size) == (earlier.sha256, earlier.size)
         assert capture.error is None and capture.role == earlier.role
+        # the headers the 304 brought, not the earlier response's merged in
+        brought = {name.lower(): value for name, value in capture.headers.items()}
+        assert "content-type" not in brought and brought.get("content-length", "0") == "0"
+        assert "etag" in brought
     # the pages a 304 leads to are still visited, from the archived bytes
     assert second.by_path(DECOYS["missing"]).status == 404
     assert second.paths("attachment") == first.paths("attachment")

@@ -9,9 +9,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 
 from spiders.downloadermiddlewares.replay import ArchivedResponses
+from spiders.responses import headers_dict
 
 #: The meta key naming the previous capture a 304 answer confirms.
 REVISITS = "revisits"
+#: The meta key holding the headers the 304 itself brought (the response goes on with the
+#: previous capture's merged in, for the spider to read it as that page).
+NOT_MODIFIED_HEADERS = "not_modified_headers"
 
 
 class ConditionalRecrawl:
@@ -45,4 +49,5 @@ class ConditionalRecrawl:
         headers = Headers(capture.headers)
         headers.update(response.headers)
         request.meta[REVISITS] = capture
+        request.meta[NOT_MODIFIED_HEADERS] = headers_dict(response)
         return await self.archived.response(request, capture, 304, headers, "unchanged")
