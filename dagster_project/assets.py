@@ -63,8 +63,8 @@ def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[list[Ca
         "bytes_archived": sum(c.size or 0 for c in records if c.status != HTTPStatus.NOT_MODIFIED),
         "errors_by_kind": MetadataValue.json(dict(errors)),
         "blocked_reason": MetadataValue.json(blocked),
-        CAPTURE_LOG: MetadataValue.path(crawl.log),
-        "previous_capture_log": MetadataValue.path(previous) if previous else None,
+        CAPTURE_LOG: MetadataValue.text(crawl.log),
+        "previous_capture_log": MetadataValue.text(previous) if previous else None,
     }
     if not any(c.status for c in records):
         raise Failure(
@@ -74,7 +74,8 @@ def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[list[Ca
 
 
 def previous_capture_log(instance: DagsterInstance, site: str) -> str | None:
-    """The capture log of the crawl that last materialised `captures` for `site`, if any."""
+    """The archive key of the capture log of the crawl that last materialised `captures` for
+    `site`, if any."""
     records = instance.fetch_materializations(
         AssetRecordsFilter(asset_key=AssetKey("captures"), asset_partitions=[site]), limit=1
     ).records

@@ -60,8 +60,8 @@ class WarehouseResource(ConfigurableResource):
 
 @dataclass(frozen=True)
 class Crawl:
-    """What one crawl of a portal gave: its captures (bytes in the archive) and where its
-    capture log is, for the next crawl to recrawl conditionally."""
+    """What one crawl of a portal gave: its captures (bytes in the archive) and the archive key
+    of its capture log, for the next crawl, on whichever worker, to recrawl conditionally."""
 
     captures: list[Capture]
     log: str
@@ -74,30 +74,45 @@ class Crawler(ConfigurableResource, ABC):
 
     @abstractmethod
     def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
-        """Crawl the portal at `start_url`; with `previous_log` (an earlier crawl's capture
-        log), ask only for what changed since."""
+        """Crawl the portal at `start_url`; with `previous_log` (the archive key of an earlier
+        crawl's capture log), ask only for what changed since."""
+
+
+def capture_log_key(site_key: str, run_id: str) -> str:
+    return f"crawls/{site_key}/{run_id}.jsonl"
 
 
 class SubprocessCrawler(Crawler):
-    """The Scrapy crawl in a subprocess (Twisted's reactor cannot restart in one process); its
-    capture log is kept at `<workdir>/<site>/<run id>.jsonl`."""
+    """The Scrapy crawl in a subprocess (Twisted's reactor cannot restart in one process). Its
+    capture log is written at `<workdir>/<site>/<run id>.jsonl` and then kept in the archive
+    (`crawls/<site>/<run id>.jsonl`), so that the next crawl finds it on any worker."""
 
     polite: bool = True
     timeout_seconds: int = 6 * 3600
     workdir: str = "data/crawls"
 
     def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
-        log = Path(self.workdir) / site_key / f"{run_id}.jsonl"
-        log.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(self.workdir) / site_key
+        work.mkdir(parents=True, exist_ok=True)
+        archive = self.archive.open()
+        previous = None
+        if previous_log is not None and Path(previous_log).is_file():
+            previous = Path(previous_log)  # materialised before capture logs were archived
+        elif previous_log is not None:
+            previous = work / f"{run_id}.previous.jsonl"
+            previous.write_bytes(archive.get_named(previous_log))
+        log = work / f"{run_id}.jsonl"
         captures = run_crawl_subprocess(
             [start_url],
             self.archive.url,
             log,
             polite=self.polite,
             timeout=self.timeout_seconds,
-            previous_captures=previous_log,
+            previous_captures=previous,
         )
-        return Crawl(captures, str(log))
+        key = capture_log_key(site_key, run_id)
+        archive.put_file(key, log)
+        return Crawl(captures, key)
 
 
 class ReplayCrawler(Crawler):
@@ -115,5 +130,8 @@ class ReplayCrawler(Crawler):
             raise Failure(f"{self.recording} holds no crawl of {start_url}", allow_retries=False)
         recorded = LocalArchive(Path(self.recording) / "archive")
         digests = sorted({c.sha256 for c in captures if c.sha256})
-        self.archive.open().put_many([recorded.get(digest) for digest in digests])
-        return Crawl(captures, str(log))
+        archive = self.archive.open()
+        archive.put_many([recorded.get(digest) for digest in digests])
+        key = capture_log_key(site_key, run_id)
+        archive.put_file(key, log)
+        return Crawl(captures, key)
