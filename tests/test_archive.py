@@ -96,20 +96,20 @@ def test_open_archive_local(tmp_path: Path) -> None:
 
 
 def test_named_objects_round_trip_and_replace(archive: Archive) -> None:
-    assert archive.put_named("warc/crawl-1.warc.gz", b"one") == sha256_hex(b"one")
-    archive.put_named("warc/crawl-1.warc.gz", DATA)
-    assert archive.get_named("warc/crawl-1.warc.gz") == DATA
+    assert archive.put_named("warc/crawl-1.bin", b"one") == sha256_hex(b"one")
+    archive.put_named("warc/crawl-1.bin", DATA)
+    assert archive.get_named("warc/crawl-1.bin") == DATA
     with pytest.raises(FileNotFoundError):
-        archive.get_named("warc/absent.warc.gz")
+        archive.get_named("warc/absent.bin")
     assert archive.flush_spool() == 0
 
 
 def test_put_file_stores_a_file_under_its_name(archive: Archive, tmp_path: Path) -> None:
-    source = tmp_path / "crawl-00000.warc.gz"
+    source = tmp_path / "crawl-00000.bin"
     data = os.urandom(3 << 20) + DATA
     source.write_bytes(data)
-    assert archive.put_file("warc/crawl-00000.warc.gz", source) == sha256_hex(data)
-    assert archive.get_named("warc/crawl-00000.warc.gz") == data
+    assert archive.put_file("warc/crawl-00000.bin", source) == sha256_hex(data)
+    assert archive.get_named("warc/crawl-00000.bin") == data
     assert source.read_bytes() == data
     with pytest.raises(ValueError):
         archive.put_file("sha256/ab/cd/not-a-name", source)
@@ -117,12 +117,12 @@ def test_put_file_stores_a_file_under_its_name(archive: Archive, tmp_path: Path)
 
 def test_local_objects_are_readable_by_everyone(tmp_path: Path) -> None:
     archive = LocalArchive(tmp_path / "archive")
-    source = tmp_path / "crawl.warc.gz"
+    source = tmp_path / "crawl.bin"
     source.write_bytes(DATA)
     archive.put(DATA)
     archive.put_many([b"one", b"two"])
     archive.put_named("warc/crawl.cdxj", DATA)
-    archive.put_file("warc/crawl.warc.gz", source)
+    archive.put_file("warc/crawl.bin", source)
     files = [path for path in archive.root.rglob("*") if path.is_file()]
     assert len(files) == 5
     assert not [path for path in files if path.name.startswith(PART_PREFIX)]
@@ -135,7 +135,7 @@ def test_s3_put_file_goes_up_in_parts_above_the_threshold_each_checksummed(
 ) -> None:
     part = 5 << 20  # the least part size S3 takes
     archive = S3Archive(f"xxgk-{secrets.token_hex(4)}", "raw", s3_env, multipart_threshold=part)
-    big, small = tmp_path / "big.warc.gz", tmp_path / "small.warc.gz"
+    big, small = tmp_path / "big.bin", tmp_path / "small.bin"
     big.write_bytes(os.urandom(12 << 20))
     small.write_bytes(os.urandom(part - 1))
     for path in (big, small):
@@ -191,9 +191,9 @@ def test_writes_spool_while_the_store_is_down_and_flush_when_it_is_back(
     weed.stop()
     digests += [archive.put(blob) for blob in blobs[4:8]]  # acknowledged: fsynced in the spool
     archive.put_named("warc/down.cdxj", DATA)
-    warc = tmp_path / "down.warc.gz"
+    warc = tmp_path / "down.bin"
     warc.write_bytes(os.urandom(1 << 20))
-    assert archive.put_file("warc/down.warc.gz", warc) == sha256_hex(warc.read_bytes())
+    assert archive.put_file("warc/down.bin", warc) == sha256_hex(warc.read_bytes())
     assert len(list(archive.spool.stored_keys())) == 6
     assert [archive.get(digest) for digest in digests[4:]] == blobs[4:8]  # from the spool
     with pytest.raises(BotoCoreError):
@@ -210,7 +210,7 @@ def test_writes_spool_while_the_store_is_down_and_flush_when_it_is_back(
     elsewhere = s3_archive(weed, tmp_path / "empty-spool")
     assert [elsewhere.get(digest) for digest in digests] == blobs
     assert elsewhere.get_named("warc/down.cdxj") == DATA
-    assert elsewhere.get_named("warc/down.warc.gz") == warc.read_bytes()
+    assert elsewhere.get_named("warc/down.bin") == warc.read_bytes()
     for digest in digests:
         head = elsewhere.client.head_object(Bucket=elsewhere.bucket, Key=elsewhere.key(digest))
         assert head["Metadata"]["sha256"] == digest
