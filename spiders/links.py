@@ -10,16 +10,18 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import HtmlResponse, Response, XmlResponse
 
+from parsers.titles import is_report_title, not_a_report
+
 ATTACHMENT_EXTENSIONS = {".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip"}
 DISCLOSURE_COLUMN = re.compile(r"^(政府)?(信息|政务)公开(专栏|目录|平台|栏目)?$")
 REPORT_COLUMN = re.compile(r"年报|年度报告")
 YEAR = re.compile(r"(19|20)\d{2}")
 YEAR_COLUMN = re.compile(r"^(19|20)\d{2}年?度?$")
-REPORT_TITLE = re.compile(r"(19|20)\d{2}年度?.*政府信息公开.*(年度报告|年报)")
-NOT_A_REPORT = ("解读", "图解", "通知", "关于", "答记者问")
 #: Column URLs by their conventional pinyin paths (zwgk = 政务公开, zfxxgknb = 政府信息公开年报).
 DISCLOSURE_PATH = re.compile(r"/(zwgk|xxgk|zfxxgk|zwgk/xxgk)/(index\.\w+)?$")
 REPORT_COLUMN_PATH = re.compile(r"/(zfxxgk|xxgk|gk)?nb/(index\.\w+)?$")
+#: A column's list page (`/col/col12/index.html`, `index_2.shtml`, `list.jsp?columnid=5`).
+LIST_PAGE = re.compile(r"/(index|default|list)[\w-]*\.\w+$")
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -86,14 +88,26 @@ def is_disclosure_column(anchor: Anchor) -> bool:
     )
 
 
-def is_report_title(text: str) -> bool:
-    title = normalise(text)
-    return bool(REPORT_TITLE.search(title)) and not any(word in title for word in NOT_A_REPORT)
+def is_report_link(anchor: Anchor, in_report_column: bool = False) -> bool:
+    """A link to a report, by its title (`parsers.titles`); in an annual-report column a bare
+    year (`2022年度`) is a report unless it leads to a column (the year's sub-column)."""
+    if not is_report_title(anchor.text, in_report_column):
+        return False
+    return not (is_year_column(anchor.text) and is_column_url(anchor.url))
+
+
+def is_column_url(url: str) -> bool:
+    """A column's URL rather than a document's: a list page, or a folder (`/nb/2019/`,
+    `/gkmlpt/index`) without a query naming a document (`/download?id=…`)."""
+    parts = urlsplit(url)
+    if LIST_PAGE.search(parts.path):
+        return True
+    return "." not in parts.path.rsplit("/", 1)[-1] and not parts.query
 
 
 def is_report_column(anchor: Anchor) -> bool:
     title = normalise(anchor.text)
-    if YEAR.search(title) or any(word in title for word in NOT_A_REPORT):
+    if YEAR.search(title) or not_a_report(title):
         return False
     return bool(REPORT_COLUMN.search(title) or REPORT_COLUMN_PATH.search(urlsplit(anchor.url).path))
 

@@ -29,7 +29,7 @@ from spiders.links import (
     attachment_extension,
     is_disclosure_column,
     is_report_column,
-    is_report_title,
+    is_report_link,
     is_year_column,
 )
 from spiders.paging import Pager
@@ -82,7 +82,7 @@ class PortalSpider(Spider):
         scope, role = self.scope(response), response.meta["role"]
         entries = [*anchors(response), *(a for p in self.pagers for a in p.anchors(response))]
         for anchor in entries:
-            if is_report_title(anchor.text):
+            if is_report_link(anchor, in_report_column=role == "listing"):
                 yield self.follow_report(anchor, scope)
             elif is_report_column(anchor) or (role == "listing" and is_year_column(anchor.text)):
                 request = Request(anchor.url)

@@ -180,6 +180,24 @@ def test_decoys_are_not_followed(farm_crawl: dict[str, Crawl]) -> None:
     assert "/gkmlpt/api/all/2850?page=1&sid=755123" not in farm_crawl["gkmlpt"].requested
 
 
+def test_reports_titled_as_in_the_field_are_found_and_their_look_alikes_left(
+    tmp_path: Path,
+) -> None:
+    site = sites.field_titles()
+    with Farm(site) as farm:
+        crawled = Crawl(farm, site, crawl(farm, tmp_path, site))
+        requested = set(crawled.requested)
+    assert crawled.paths("report_page") == site.reports
+    assert crawled.paths("attachment") == site.attachments
+    assert crawled.paths("listing") == {"/xxgk/nb/", "/xxgk/nb/2020/", "/xxgk/bm/jyj/"}
+    assert crawled.by_path("/xxgk/bm/jyj/t20230120_1.html").title == "2022年度"
+    decoys = {"/news/t20240110_5.html", "/xxgk/bm/jyj/t20230121_9.html"}
+    decoys |= {"/xxgk/nb/202212/t20221201_6.html"}  # the notice about compiling
+    decoys |= {f"/xxgk/nb/202302/t20230201_{n}.html" for n in (4, 5, 7, 8)}
+    assert not decoys & requested
+    assert not crawled.errors()
+
+
 def test_hanweb_proxy_is_asked_by_post_with_the_page_parameters(
     farm_crawl: dict[str, Crawl],
 ) -> None:

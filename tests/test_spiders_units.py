@@ -27,7 +27,7 @@ from spiders.downloadermiddlewares.conditional import ConditionalRecrawl
 from spiders.downloadermiddlewares.replay import ArchivedResponses
 from spiders.errors import response_error
 from spiders.internals import drop_waiting, is_robots_txt
-from spiders.links import Anchor, anchors, attachment_extension, is_report_column, is_report_title
+from spiders.links import Anchor, anchors, attachment_extension, is_report_column, is_report_link
 from spiders.paging import GenericPager, TrsCreatePageHtmlPager
 from spiders.politeness import Politeness
 from spiders.portal import PortalSpider
@@ -50,14 +50,38 @@ def html(body: str, url: str = LIST_URL) -> HtmlResponse:
         ("汝阳县人民政府2019年政府信息公开工作年度报告", True),
         ("洛宁县人民政府 2020 年政府信息公开工作 年度报告", True),
         ("县卫健委2021年度政府信息公开工作年报", True),
+        ("关于2021年度政府信息公开工作的年度报告", True),
+        ("县应急管理局2022年政务公开工作年度报告", True),
         ("温县2022年政府信息公开工作年度报告解读", False),
         ("关于做好2019年政府信息公开工作年度报告编制发布工作的通知", False),
         ("政府信息公开年报", False),
         ("2019年政务公开工作要点", False),
+        ("2022年度", False),  # terse: only in a report column
     ],
 )
-def test_report_titles(title: str, is_report: bool) -> None:
-    assert is_report_title(title) is is_report
+def test_report_links_by_title(title: str, is_report: bool) -> None:
+    assert is_report_link(Anchor(f"{LIST_URL[:-10]}t20230115_1.html", title)) is is_report
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "is_report"),
+    [
+        ("http://x/bm/jyj/nb/t20230120_88.html", "2022年度", True),
+        ("http://x/bm/jyj/nb/art_1.html", "2021年", True),
+        ("http://x/bm/jyj/nb/P020230120.pdf", "2022年度报告.pdf", True),
+        ("http://x/bm/jyj/nb/content_7.html", "县教育局2022年年报", True),
+        ("http://x/bm/jyj/download?id=8f14e45f", "2021年度", True),
+        ("http://x/zwgk/zfxxgknb/2019/", "2019年", False),  # the year's sub-column
+        ("http://x/col/col2019/index.html", "2019年度", False),
+        ("http://x/zwgk/zfxxgknb/2019/list_2.html", "2019", False),
+        ("http://x/gkmlpt/index#2019", "2019年", False),
+        ("http://x/module/list.jsp?columnid=2019", "2019年", False),
+        ("http://x/bm/jyj/nb/t20230120_89.html", "2022年统计年报", False),
+        ("http://x/bm/jyj/nb/t20230120_90.html", "2022年度解读", False),
+    ],
+)
+def test_terse_titles_in_a_report_column(url: str, title: str, is_report: bool) -> None:
+    assert is_report_link(Anchor(url, title), in_report_column=True) is is_report
 
 
 def test_report_columns_by_text_or_path() -> None:

@@ -440,5 +440,58 @@ def deep(pages: int = 14) -> Site:
     return site
 
 
+def field_titles() -> Site:
+    """Reports titled as portals title them (关于…的年度报告, 政务公开工作年度报告, 信息公开年报)
+    and a unit's column of bare years (a report page, an attachment), beside a year sub-column,
+    a bare year outside any column, and decoys: 一图读懂, 解读, the website's annual table, a
+    compiling notice, 工作要点, 统计年报."""
+    site = Site("field.farm.test", {})
+    site.routes["/"] = Reply(
+        page("首页", link("/xxgk/", "政府信息公开") + link("/news/t20240110_5.html", "2023年度"))
+    )
+    site.routes["/news/t20240110_5.html"] = Reply(page("2023年度", "<p>新闻</p>"))
+    site.routes["/xxgk/"] = Reply(
+        page(
+            "政府信息公开",
+            link("/xxgk/nb/", "政府信息公开年报") + link("/xxgk/bm/jyj/", "县教育局年报"),
+        )
+    )
+    titles = {
+        "/xxgk/nb/202201/t20220125_1.html": "关于2021年度政府信息公开工作的年度报告",
+        "/xxgk/nb/202301/t20230120_2.html": "县应急管理局2022年政务公开工作年度报告",
+        "/xxgk/nb/202301/t20230120_3.html": "县教育局 2022 年信息公开年报",
+    }
+    decoys = {
+        "/xxgk/nb/202302/t20230201_4.html": "一图读懂2022年政府信息公开工作年度报告",
+        "/xxgk/nb/202302/t20230201_5.html": "2022年度政府网站工作年度报表",
+        "/xxgk/nb/202212/t20221201_6.html": "关于做好2022年度政府信息公开年报编制工作的通知",
+        "/xxgk/nb/202302/t20230201_7.html": "2023年政务公开工作要点",
+        "/xxgk/nb/202302/t20230201_8.html": "2022年统计年报",
+    }
+    for year, path in enumerate(titles, start=2021):
+        add_report(site, path, year)
+    for path, text in decoys.items():
+        site.routes[path] = report(text)
+    in_2020 = "/xxgk/nb/2020/t20210120_1.html"
+    site.routes["/xxgk/nb/2020/"] = Reply(
+        page("2020年", li(in_2020, add_report(site, in_2020, 2020)))
+    )
+    listed = [*titles.items(), *decoys.items(), ("/xxgk/nb/2020/", "2020年")]
+    site.routes["/xxgk/nb/"] = Reply(
+        page("政府信息公开年报", "".join(li(*item) for item in listed))
+    )
+    add_report(site, "/xxgk/bm/jyj/t20230120_1.html", 2022, "县教育局")
+    site.routes["/xxgk/bm/jyj/P020220118.pdf"] = pdf()
+    site.attachments.add("/xxgk/bm/jyj/P020220118.pdf")
+    site.routes["/xxgk/bm/jyj/t20230121_9.html"] = report("2022年度解读")
+    unit = [
+        li("/xxgk/bm/jyj/t20230120_1.html", "2022年度"),
+        li("/xxgk/bm/jyj/P020220118.pdf", "2021年度"),
+        li("/xxgk/bm/jyj/t20230121_9.html", "2022年度解读"),
+    ]
+    site.routes["/xxgk/bm/jyj/"] = Reply(page("县教育局年报", "".join(unit)))
+    return site
+
+
 def all_sites() -> Iterator[Site]:
     yield from (hanweb(), old_hanweb(), trs(), gkmlpt(), generic())
