@@ -1,11 +1,12 @@
-"""Plain text: tab-separated lines are table rows, consecutive ones one table; other lines are
-paragraphs."""
+"""Plain text: decoded, then read as paragraphs and table rows in whatever layout the tool that
+wrote it used (`layout`)."""
 
 from __future__ import annotations
 
 from w3lib.encoding import html_to_unicode, to_unicode
 
-from parsers.extract.blocks import Block, Table
+from parsers.extract.blocks import Block
+from parsers.extract.layout import text_blocks
 
 _CONTROL = {*range(0, 9), 11, 12, *range(14, 32)}
 
@@ -44,21 +45,4 @@ def looks_binary(data: bytes) -> bool:
 
 
 def extract(data: bytes) -> list[Block]:
-    return lines_to_blocks(decode(data).splitlines())
-
-
-def lines_to_blocks(lines: list[str]) -> list[Block]:
-    blocks: list[Block] = []
-    table: Table = []
-    for line in lines:
-        if "\t" in line:
-            table.append(line.split("\t"))
-            continue
-        if table:
-            blocks.append(table)
-            table = []
-        if line.strip():
-            blocks.append(line.strip())
-    if table:
-        blocks.append(table)
-    return blocks
+    return text_blocks(decode(data).splitlines())
