@@ -11,7 +11,8 @@ from parsers.templates import MONEY_COLUMNS, ActiveRow, Template
 
 def active_disclosure(
     rows: Sequence[DataRow], template: Template
-) -> tuple[dict[str, dict[str, Number | None]], dict[str, str]]:
+) -> tuple[dict[str, dict[str, Number | None]], dict[str, str], frozenset[str]]:
+    """The table, the statuses of its cells, and the rows the report shows."""
     found: dict[str, DataRow] = {}
     for row in rows:
         spec = next((spec for spec in template.active_rows if spec.keyword in row.label), None)
@@ -26,7 +27,7 @@ def active_disclosure(
             for column, value in table[spec.key].items()
             if value is None
         }
-    return table, status
+    return table, status, frozenset(found)
 
 
 def _values(row: DataRow | None, spec: ActiveRow) -> dict[str, Number | None]:

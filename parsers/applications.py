@@ -22,6 +22,7 @@ class Applications:
     values: dict[str, dict[str, Number | None]]
     status: dict[str, str]
     checks: list[dict]
+    absent: tuple[str, ...]  # the template's rows no row of the report's table matches
 
 
 def identities(template: Template) -> list[Identity]:
@@ -99,12 +100,15 @@ def applications(rows: Sequence[DataRow], template: Template) -> Applications:
     rules = identities(template)
     placed = place(_unstack(matched, len(APPLICATION_COLUMNS)), APPLICATION_COLUMNS, rules)
     keys = [row.key for row in template.application_rows]
+    shown = {key for key, _ in matched}
+    absent = tuple(key for key in keys if key not in shown)
     values: dict[Cell, Number | None] = {
         (row, column): placed.values.get((row, column))
         for row in keys
         for column in APPLICATION_COLUMNS
     }
-    values |= fixed(values, rules)
+    # an absent row's cells stay unknown: the identities only fill in the rows the report shows
+    values |= {cell: value for cell, value in fixed(values, rules).items() if cell[0] in shown}
     status = {
         f"applications.{row}.{column}": "missing" if value is None else "inferred"
         for (row, column), value in values.items()
@@ -117,9 +121,10 @@ def applications(rows: Sequence[DataRow], template: Template) -> Applications:
             for column in APPLICATION_COLUMNS
         }
         status |= {
-            f"applications.other_handling.{column}": "derived" for column in APPLICATION_COLUMNS
+            f"applications.other_handling.{column}": "missing" if value is None else "derived"
+            for column, value in table["other_handling"].items()
         }
-    return Applications(table, status, [check(values, rule) for rule in rules])
+    return Applications(table, status, [check(values, rule) for rule in rules], absent)
 
 
 def _sum(values: Sequence[Number | None]) -> Number | None:

@@ -9,41 +9,51 @@ from parsers.active import active_disclosure
 from parsers.applications import align, applications
 from parsers.errors import ParseError
 from parsers.extract import Block
-from parsers.region import resolve_region
 from parsers.review import review_litigation
 from parsers.rows import DataRow, sections
 from parsers.templates import TEMPLATES, Template, marker_counts
+from xxgk.records import ParseContext
 
 SCHEMA = "xxgk.report/1"
 
 
-def build_record(blocks: Sequence[Block]) -> dict:
+def build_record(
+    blocks: Sequence[Block],
+    properties: Sequence[str] = (),
+    context: ParseContext | None = None,
+) -> dict:
+    """`properties`: what the file's document properties say (title, subject, author);
+    `context`: what the pipeline knows of the document."""
     paragraphs = [block for block in blocks if isinstance(block, str)]
     tables = sections(blocks)
-    title = metadata.title(paragraphs)
+    described = metadata.describe(paragraphs, properties, context)
+    title = described["title"]
+    found = f"titled {title}" if title else "no report title"
     if not any(row.has_numbers for rows in tables.values() for row in rows):
-        found = f"titled {title}" if title else "no report title"
         raise ParseError(
             "not_a_report", f"{found}, but none of the tables of sections 二, 三 and 四"
         )
     template = detect_template(blocks, tables["applications"])
-    active, active_status = active_disclosure(tables["active"], template)
+    active, active_status, active_rows = active_disclosure(tables["active"], template)
     handled = applications(tables["applications"], template)
-    review, review_status, review_checks = review_litigation(tables["review"])
-    organ = metadata.organ(title) if title else None
+    review = review_litigation(tables["review"])
+    if not (active_rows or len(handled.absent) < len(template.application_rows) or review.shown):
+        raise ParseError(
+            "not_a_report", f"{found}, but no row of the standard tables of sections 二, 三 and 四"
+        )
     return {
         "schema": SCHEMA,
-        "title": title,
-        "organ": organ,
-        "year": metadata.year(title) if title else None,
-        "region": resolve_region(organ or title) if organ or title else None,
+        **described,
         "template": template.name,
         "active_disclosure": active,
         "applications": handled.values,
-        "review_litigation": review,
-        "cell_status": active_status | handled.status | review_status,
-        "checks": handled.checks + review_checks,
+        "review_litigation": review.values,
+        "cell_status": active_status | handled.status | review.status,
+        "checks": handled.checks + review.checks,
         "sections": metadata.sections(paragraphs),
+        # a section's table absent, or cut short: rows of section 三 or cells of 四 missing
+        "incomplete": not active_rows or bool(handled.absent) or review.cut,
+        "text_source": {"kind": "text"},
     }
 
 

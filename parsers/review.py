@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from parsers.cells import Number
 from parsers.repair import Cell, Identity, check, fixed
@@ -22,11 +23,21 @@ IDENTITIES = tuple(
 )
 
 
-def review_litigation(
-    rows: Sequence[DataRow],
-) -> tuple[dict[str, dict[str, Number | None]], dict[str, str], list[dict]]:
+@dataclass(frozen=True)
+class Review:
+    values: dict[str, dict[str, Number | None]]
+    status: dict[str, str]
+    checks: list[dict]
+    shown: bool  # the table's row of numbers is there
+    cut: bool  # that row is absent or stops before its last cells
+
+
+def review_litigation(rows: Sequence[DataRow]) -> Review:
     values: dict[Cell, Number | None] = dict.fromkeys(_CELLS)
     data = max(rows, key=lambda row: len(row.cells), default=None)
+    if data is not None and not data.has_numbers:
+        data = None
+    reached = len(_CELLS)  # the row's cells from the first: those after are absent
     if data is not None and len(data.cells) >= len(_CELLS):
         values = dict(zip(_CELLS, (cell[0] for cell in data.cells), strict=False))
     elif data is not None and data.width >= len(_CELLS):
@@ -34,8 +45,17 @@ def review_litigation(
         for position, cell in zip(data.positions, data.cells, strict=True):
             if position >= offset:
                 values[_CELLS[position - offset]] = cell[0]
+    elif data is not None:  # the row stops short: its cells are the first ones
+        reached = min(data.span, len(_CELLS))
+        for position, cell in zip(data.positions, data.cells, strict=True):
+            values[_CELLS[position]] = cell[0]
+    else:
+        reached = 0
+    absent = set(_CELLS[reached:])
     printed = {cell for cell, value in values.items() if value is not None}
-    values |= fixed(values, IDENTITIES)
+    values |= {
+        cell: value for cell, value in fixed(values, IDENTITIES).items() if cell not in absent
+    }
     status = {
         f"review_litigation.{group}.{column}": "inferred"
         if values[group, column] is not None
@@ -47,4 +67,5 @@ def review_litigation(
         group: {column: values[group, column] for column in REVIEW_COLUMNS}
         for group in REVIEW_GROUPS
     }
-    return table, status, [check(values, identity) for identity in IDENTITIES]
+    checks = [check(values, identity) for identity in IDENTITIES]
+    return Review(table, status, checks, shown=data is not None, cut=bool(absent))

@@ -25,12 +25,15 @@ _KEYWORDS: dict[Section, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class DataRow:
     """A row as label text and number cells. `positions` place each number cell in the row's
-    value region: the cells after the last label cell, trailing blanks dropped (`width` of them)."""
+    value region: the cells after the last label cell, trailing blanks dropped (`width` of them).
+    `span` counts the region's cells with its trailing blanks: a row cut off (a page saved
+    half-loaded) spans fewer cells than its table has columns, a row left blank at its end not."""
 
     label: str
     cells: tuple[tuple[Number, ...], ...]
     positions: tuple[int, ...]
     width: int
+    span: int
 
     @property
     def has_numbers(self) -> bool:
@@ -46,6 +49,7 @@ def split_row(row: Sequence[str]) -> DataRow:
         if key and (not labels or labels[-1] != key):
             labels.append(key)
     region = kinds[label_end + 1 :]
+    span = len(region)
     while region and not region[-1]:
         region.pop()
     numbered = [(i, tuple(kind)) for i, kind in enumerate(region) if kind]
@@ -54,6 +58,7 @@ def split_row(row: Sequence[str]) -> DataRow:
         cells=tuple(cell for _, cell in numbered),
         positions=tuple(i for i, _ in numbered),
         width=len(region),
+        span=span,
     )
 
 
