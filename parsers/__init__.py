@@ -6,20 +6,32 @@ Pure functions: bytes in, record out; no I/O, no network.
 from __future__ import annotations
 
 from parsers.errors import ParseError
+from xxgk.records import ParseContext
 
 __all__ = ["PARSER_VERSION", "ParseError", "parse"]
 
 #: Covers every reader in `parsers`, the report page's metadata included: bump it when any changes.
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"
 
 
-def parse(data: bytes, media_type: str | None = None, name: str | None = None) -> dict:
+def parse(
+    data: bytes,
+    media_type: str | None = None,
+    name: str | None = None,
+    context: ParseContext | None = None,
+) -> dict:
     """An `xxgk.report/1` record of a report file (PDF, DOCX, HTML or text, sniffed from the
-    bytes). Raises ParseError for input that is not a readable report; any other exception is
-    a bug of the parser's."""
+    bytes). `context` is what the caller knows of the document (the report page's title and
+    发布机构, the portal's region): read where the report itself does not say. Raises
+    ParseError for input that is not a readable report; any other exception is a bug of the
+    parser's."""
     # here, not at the top: a crawl imports `parsers.extract` (its sniffer) and would load
     # scipy with `parsers.record` for nothing (+55 MB and 0.6 s per crawl process)
-    from parsers.extract import extract_blocks
+    from parsers.extract import docx, extract_blocks, pdf, sniff
     from parsers.record import build_record
 
-    return build_record(extract_blocks(data, media_type, name))
+    blocks = extract_blocks(data, media_type, name)
+    read_properties = {"pdf": pdf.properties, "docx": docx.properties}.get(
+        sniff(data, media_type, name)
+    )
+    return build_record(blocks, read_properties(data) if read_properties else [], context)

@@ -129,13 +129,17 @@ def _province_code(hint: str) -> str:
     raise ValueError(f"not a province: {hint!r}")
 
 
-def resolve_region(text: str, province_hint: str | None = None) -> dict | None:
+def resolve_region(
+    text: str, province_hint: str | None = None, near: str | None = None
+) -> dict | None:
     """The division named at the start of `text`, e.g. 河南省洛阳市汝阳县人民政府 → 汝阳县.
 
     Names may be chained from the province down (河南省洛阳市汝阳县, 北京市东城区); each one must
-    lie under the previous. A name shared by several divisions is narrowed by the chain and by
-    `province_hint` (a province name, full or short); if that leaves more than one, None. A
-    former name (偃师市) gives the division that now holds the place (偃师区, 410307).
+    lie under the previous. A name shared by several divisions is narrowed by the chain, by
+    `province_hint` (a province name, full or short) and by `near` (the adcode of a division the
+    text is known to belong with, e.g. the portal's: those in its line, else in its province);
+    if that leaves more than one, None. A former name (偃师市) gives the division that now holds
+    the place (偃师区, 410307).
     """
     table = _table()
     hint = _province_code(province_hint) if province_hint else None
@@ -157,14 +161,52 @@ def resolve_region(text: str, province_hint: str | None = None) -> dict | None:
                 break
         if not step:
             break
-        found = step
+        found = _narrowed(step, near) if near in table.divisions else step
     if len(found) != 1:
         return None
-    divisions = [table.divisions[adcode] for adcode in _lineage(found[0])]
+    return region_of(found[0])
+
+
+def _narrowed(candidates: list[str], near: str) -> list[str]:
+    """The candidates in the line of `near` (itself, above or below it), else in its province;
+    all of them when neither leaves any."""
+    line = _lineage(near)
+    related = [c for c in candidates if c in line or near in _lineage(c)]
+    same_province = [c for c in candidates if _lineage(c)[-1] == line[-1]]
+    return related or same_province or candidates
+
+
+def region_of(adcode: str) -> dict | None:
+    """The region object of a division by its code; None for a code the table does not hold."""
+    table = _table()
+    if adcode not in table.divisions:
+        return None
+    divisions = [table.divisions[code] for code in _lineage(adcode)]
     by_level = {d.level: d.name for d in divisions}
     return {
         "province": by_level["province"],
         "city": by_level.get("prefecture"),
         "county": by_level.get("county"),
-        "adcode": found[0],
+        "adcode": adcode,
     }
+
+
+#: The level words a relative name starts with (县卫健委, 区人民政府办公室, 市生态环境局).
+RELATIVE_WORDS = "省市州盟县区旗"
+# Words that start with a level word but are not relative names (市场监督管理局, 市政工程处).
+_NOT_RELATIVE = re.compile(r"市场|市容|市政(?!府)|区域")
+
+
+def relative_region(organ: str, near: str) -> dict | None:
+    """The division of an organ named relative to `near` (a division's adcode) with a level word
+    alone (县卫健委, 市生态环境局, 州人民政府办公室): the nearest division of that kind in the line
+    of `near`, itself included. None for another name, or where the line holds no such
+    division."""
+    table = _table()
+    if near not in table.divisions:
+        return None
+    line = [table.divisions[code] for code in _lineage(near)]
+    name = re.sub(r"\s+", "", organ)
+    if name[:1] not in RELATIVE_WORDS or _NOT_RELATIVE.match(name) or resolve_region(name):
+        return None
+    return next((region_of(d.adcode) for d in line if d.name.endswith(name[0])), None)

@@ -70,7 +70,7 @@ def test_archive_missing_and_corrupt_are_their_own_kinds(archive: LocalArchive) 
 def test_a_parser_exception_is_a_bug_not_bad_input(
     archive: LocalArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(blocks):
+    def broken(*_: object) -> dict:
         raise KeyError("applications")
 
     monkeypatch.setattr(parsers.record, "build_record", broken)

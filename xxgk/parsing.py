@@ -2,9 +2,12 @@
 `parsers.parse` → a `ParseResult` stamped with the parser version that made it, with what the
 document's archived report page prints above its article.
 
-The `reports` asset and `xxgk parse` both use it. Bad input is a `ParseError` of its kind; any
-other exception from the parser is a bug, recorded as `parser_bug` (counted apart from bad
-input), or raised when the service is strict (`XXGK_PARSER_BUGS=raise`, as under the tests).
+The parser is given what the pipeline knows of a document (`ParseContext`): the report page's
+title and 发布机构, and the portal's division in the site registry (`Document.site` is the
+portal's start URL). The `reports` asset and `xxgk parse` both use it. Bad input is a
+`ParseError` of its kind; any other exception from the parser is a bug, recorded as
+`parser_bug` (counted apart from bad input), or raised when the service is strict
+(`XXGK_PARSER_BUGS=raise`, as under the tests).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import parsers
@@ -20,7 +24,8 @@ from parsers.extract import MAX_BYTES
 from parsers.page import read_page
 from xxgk.archive import Archive, DigestMismatch
 from xxgk.convert import to_docx
-from xxgk.records import Document, Error, PageMetadata, ParseResult
+from xxgk.records import Document, Error, PageMetadata, ParseContext, ParseResult
+from xxgk.registry import registered_sites, sites_by_id
 from xxgk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -28,6 +33,24 @@ logger = logging.getLogger(__name__)
 
 class ParserBug(RuntimeError):
     """The parser raised something other than `ParseError` (strict services only)."""
+
+
+@cache
+def _sites_by_start_url() -> dict[str, str | None]:
+    return {site.start_url: site.adcode for site in registered_sites()}
+
+
+def site_adcode(site: str) -> str | None:
+    """The registry's GB/T 2260 code of a portal, named by its start URL or its registry id."""
+    if site in sites_by_id():
+        return sites_by_id()[site].adcode
+    return _sites_by_start_url().get(site)
+
+
+def parse_context(document: Document, page: PageMetadata) -> ParseContext:
+    return ParseContext(
+        page_title=document.title, publisher=page.publisher, site_adcode=site_adcode(document.site)
+    )
 
 
 def bug_message(error: Exception) -> str:
@@ -50,11 +73,15 @@ class ParseService:
         return parsers.PARSER_VERSION
 
     def parse_bytes(
-        self, data: bytes, media_type: str | None = None, name: str | None = None
+        self,
+        data: bytes,
+        media_type: str | None = None,
+        name: str | None = None,
+        context: ParseContext | None = None,
     ) -> tuple[dict | None, Error | None]:
         """A record, or the error that says why there is none."""
         try:
-            return parsers.parse(self.convert(data), media_type, name), None
+            return parsers.parse(self.convert(data), media_type, name, context), None
         except parsers.ParseError as error:
             return None, Error(error.kind, error.message)
         except Exception as error:
@@ -73,7 +100,8 @@ class ParseService:
             return self.result(document, error=Error("corrupt_archive", str(exc)), page=page)
         except FileNotFoundError as exc:
             return self.result(document, error=Error("archive_missing", str(exc)), page=page)
-        record, error = self.parse_bytes(data, document.media_type, document.file_name)
+        context = parse_context(document, page)
+        record, error = self.parse_bytes(data, document.media_type, document.file_name, context)
         return self.result(document, record=record, error=error, page=page)
 
     def page_metadata(self, archive: Archive, document: Document) -> PageMetadata:

@@ -4,7 +4,8 @@ and the one closed list of error kinds (crawl and parse), each with its meaning.
 
 Data flows one way through these types: the crawl makes `Capture`s (its capture log holds them
 as JSON lines, `Capture.to_log` / `Capture.from_log`), `xxgk.documents` picks `Document`s from
-them, the parse service makes one `ParseResult` per document, the warehouse loads all three.
+them, the parse service gives the parser each one's `ParseContext` and makes one `ParseResult`
+per document, the warehouse loads all three.
 """
 
 from __future__ import annotations
@@ -144,6 +145,17 @@ class Document:
     title: str | None = None
     file_name: str | None = None
     page_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """What the pipeline knows of a document besides its bytes, for the parser to read organ,
+    year and region from where the report itself does not state them: the report page's title
+    and 发布机构, and the GB/T 2260 code of the portal's division in the site registry."""
+
+    page_title: str | None = None
+    publisher: str | None = None
+    site_adcode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import docx
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from parsers.errors import ParseError
 from parsers.extract.blocks import Block, Table
@@ -16,6 +17,12 @@ from parsers.extract.grid import covered
 
 MAX_UNZIPPED = 200 * 1024 * 1024  # all parts, media included
 MAX_XML = 32 * 1024 * 1024  # one XML part: lxml needs many times its size in memory
+CORE_PROPERTIES = "docProps/core.xml"
+#: The core properties that may name the report or its organ, in that order.
+PROPERTIES = (
+    "{http://purl.org/dc/elements/1.1/}title",
+    "{http://purl.org/dc/elements/1.1/}subject",
+)
 
 
 def extract(data: bytes) -> list[Block]:
@@ -33,6 +40,20 @@ def extract(data: bytes) -> list[Block]:
     except Exception as error:  # python-docx and lxml raise many kinds on damaged parts
         raise ParseError("corrupt", f"unreadable Word document: {error}") from error
     return blocks
+
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+def properties(data: bytes) -> list[str]:
+    """The core properties' title and subject, where set."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            core = etree.fromstring(archive.read(CORE_PROPERTIES), _SAFE_XML)
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return []
+    found = (core.findtext(tag) for tag in PROPERTIES)
+    return [text.strip() for text in found if text and text.strip()]
 
 
 def _check_archive(data: bytes) -> None:

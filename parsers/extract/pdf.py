@@ -12,6 +12,8 @@ from parsers.errors import ParseError
 from parsers.extract.blocks import Block, Table
 
 MAX_PAGES = 500
+#: The document information entries that may name the report or its organ, in that order.
+PROPERTIES = ("Title", "Subject", "Author")
 
 
 def extract(data: bytes) -> list[Block]:
@@ -30,6 +32,20 @@ def extract(data: bytes) -> list[Block]:
     if not any(pages):
         raise ParseError("needs_ocr", "no text layer: the pages are images")
     return _join_pages(pages)
+
+
+def properties(data: bytes) -> list[str]:
+    """The document information's Title, Subject and Author, where set."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as document:
+            info = document.metadata
+    except Exception:  # only the pages matter for whether a PDF is readable: extract() decides
+        return []
+    return [
+        value.strip()
+        for key in PROPERTIES
+        if isinstance(value := info.get(key), str) and value.strip()
+    ]
 
 
 def _classify(error: Exception) -> ParseError:
