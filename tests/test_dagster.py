@@ -129,13 +129,20 @@ def test_a_new_parser_version_reparses_from_the_archive_without_fetching(
     assert reports_by_version(settings) == {OLD_VERSION: 5, NEW_VERSION: 5}
 
 
-def test_reloading_old_results_after_a_version_bump_keeps_their_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def replayed(tmp_path: Path) -> tuple[Settings, DagsterInstance, Resources]:
+    """A warehouse, instance and resources after one materialisation of the recorded crawl."""
     settings = local_settings(tmp_path)
     instance = replay_instance()
     resources = replay_resources(settings)
     assert materialize_site(instance, resources, RECORDED_SITE).success
+    return settings, instance, resources
+
+
+def test_reloading_old_results_after_a_version_bump_keeps_their_version(
+    replayed: tuple[Settings, DagsterInstance, Resources], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, instance, resources = replayed
     monkeypatch.setattr(parsers, "PARSER_VERSION", NEW_VERSION)
     reload = materialize_site(instance, resources, RECORDED_SITE, selection=["warehouse_tables"])
     assert reload.success
@@ -146,12 +153,9 @@ def test_reloading_old_results_after_a_version_bump_keeps_their_version(
 
 
 def test_a_fixed_page_reader_reaches_the_warehouse_by_reparse(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    replayed: tuple[Settings, DagsterInstance, Resources], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = local_settings(tmp_path)
-    instance = replay_instance()
-    resources = replay_resources(settings)
-    assert materialize_site(instance, resources, RECORDED_SITE).success
+    settings, instance, resources = replayed
     printed = "演示县人民政府办公室"
     assert query(settings, "SELECT DISTINCT publisher FROM v_reports") == [(printed,)]
 
