@@ -38,7 +38,12 @@ def review_litigation(rows: Sequence[DataRow]) -> Review:
     if data is not None and not data.has_numbers:
         data = None
     reached = len(_CELLS)  # the row's cells from the first: those after are absent
-    if data is not None and len(data.cells) >= len(_CELLS):
+    # the table has one row of numbers, so a cell holding several is tight columns run
+    # together (`pdftotext -layout`), never cells stacked down a column
+    numbers = [number for cell in data.cells for number in cell] if data is not None else []
+    if len(numbers) == len(_CELLS):
+        values = dict(zip(_CELLS, numbers, strict=True))
+    elif data is not None and len(data.cells) >= len(_CELLS):
         values = dict(zip(_CELLS, (cell[0] for cell in data.cells), strict=False))
     elif data is not None and data.width >= len(_CELLS):
         offset = data.width - len(_CELLS)

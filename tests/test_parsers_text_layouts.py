@@ -40,26 +40,11 @@ def test_layout_text_of_the_official_pdf_gives_the_seed(name: str, pdf: str) -> 
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-@pytest.mark.parametrize(
-    ("name", "pdf"),
-    [
-        pytest.param(
-            name,
-            pdf,
-            marks=pytest.mark.xfail(
-                strict=True, reason="tight numeric columns one space apart: not yet told apart"
-            )
-            if (name, pdf) == ("004_49c0d768678019fb", "libreoffice.pdf")
-            else (),
-        )
-        for pdf in ("libreoffice.pdf", "reportlab.pdf")
-        for name in SEED_NAMES
-    ],
-)
+@pytest.mark.parametrize("pdf", ["libreoffice.pdf", "reportlab.pdf"])
+@pytest.mark.parametrize("name", SEED_NAMES)
 def test_pdftotext_layout_of_the_official_pdf_gives_the_seed(name: str, pdf: str) -> None:
-    """What `pdftotext -layout` (poppler) makes of the PDF. In 004's LibreOffice PDF the
-    numbers of section 四 stand a single space apart, which the tokenizer does not yet split
-    from a stacked cell (issue 11, left open)."""
+    """What `pdftotext -layout` (poppler) makes of the PDF: in 004's LibreOffice PDF the
+    numbers of section 四 stand a single space apart in tight columns."""
     command = ["pdftotext", "-layout", str(OUT / f"{name}.{pdf}"), "-"]
     text = subprocess.run(command, capture_output=True, check=True).stdout
     diff = differences(parse(text, "text/plain", f"{name}.txt"), undamaged(name))
