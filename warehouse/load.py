@@ -103,11 +103,6 @@ def upsert_captures(connection: Connection, values: list[rows.Row]) -> None:
     connection.execute(statement, values)
 
 
-def insert_documents(connection: Connection, values: list[rows.Row]) -> None:
-    """New documents are added; one seen before keeps what it has (its bytes are the same)."""
-    insert_if_absent(connection, documents, values)
-
-
 def batched(items: Iterable[ParseResult], size: int) -> Iterator[list[ParseResult]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -204,6 +199,7 @@ def load(
     capture_values = rows.capture_rows(capture_items)
     insert_if_absent(connection, sites, rows.site_rows(capture_items, document_items))
     upsert_captures(connection, capture_values)
-    insert_documents(connection, rows.document_rows(document_items, capture_values, now))
+    # a document seen before keeps its row: its bytes are the same
+    insert_if_absent(connection, documents, rows.document_rows(document_items, capture_values, now))
     for batch in batched(results, RESULTS_PER_BATCH):
         load_results(connection, batch, now)

@@ -16,7 +16,6 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import parsers
@@ -25,7 +24,7 @@ from parsers.page import read_page
 from xxgk.archive import Archive, DigestMismatch
 from xxgk.convert import to_docx
 from xxgk.records import Document, Error, PageMetadata, ParseContext, ParseResult
-from xxgk.registry import registered_sites, sites_by_id
+from xxgk.registry import sites_by_id, sites_by_start_url
 from xxgk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,16 +34,10 @@ class ParserBug(RuntimeError):
     """The parser raised something other than `ParseError` (strict services only)."""
 
 
-@cache
-def _sites_by_start_url() -> dict[str, str | None]:
-    return {site.start_url: site.adcode for site in registered_sites()}
-
-
 def site_adcode(site: str) -> str | None:
     """The registry's GB/T 2260 code of a portal, named by its start URL or its registry id."""
-    if site in sites_by_id():
-        return sites_by_id()[site].adcode
-    return _sites_by_start_url().get(site)
+    found = sites_by_id().get(site) or sites_by_start_url().get(site)
+    return found.adcode if found else None
 
 
 def parse_context(document: Document, page: PageMetadata) -> ParseContext:

@@ -14,6 +14,7 @@ from dagster_project.checks import identity_tally
 from dagster_project.definitions import build_definitions
 from dagster_project.environments import resources_for
 from dagster_project.partitions import site_partitions, start_url_for
+from dagster_project.resources import migrate_once
 from warehouse import Warehouse
 from xxgk.settings import Settings
 
@@ -71,9 +72,8 @@ def run_pipeline(
                 summary.add(result)
             else:
                 summary.failed_sites.append(start_url_for(key))
-    warehouse = Warehouse(settings.database_url)
-    warehouse.migrate()
-    summary.warehouse_rows = warehouse.counts()
+    migrate_once(settings.database_url)  # done by the runs already, unless every one failed
+    summary.warehouse_rows = Warehouse(settings.database_url).counts()
     return summary
 
 

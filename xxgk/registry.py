@@ -56,6 +56,11 @@ def sites_by_id() -> dict[str, Site]:
     return {site.id: site for site in registered_sites()}
 
 
+@cache
+def sites_by_start_url() -> dict[str, Site]:
+    return {site.start_url: site for site in registered_sites()}
+
+
 def load_sites(filter: str | None = None) -> list[Site]:
     """All sites, or those whose province, city, county, host or id contains `filter`
     (case-insensitive); `adcode:41*` matches adcodes against a shell-style pattern."""
