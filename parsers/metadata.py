@@ -18,11 +18,10 @@ from dataclasses import dataclass
 
 from parsers.cells import squash
 from parsers.region import region_of, relative_region, resolve_region
-from parsers.titles import names_report
+from parsers.titles import YEAR, names_report
 from xxgk.records import ParseContext
 
 _DIGITS = dict(zip("〇零○一二三四五六七八九", "000123456789", strict=True))
-_YEAR = re.compile(r"(?:19|20)\d{2}|二[〇零○][〇零○一二三四五六七八九]{2}")
 _QUOTES = re.compile(r"^(?:关于)?[《“\"']+|(?:关于)?[《》“”\"']*$")
 _SENTENCE = re.compile(r"[。；，！？,;!?]")
 _NOT_IN_ORGAN = re.compile(r"[。；，！？,;!?：:、]|报告")
@@ -146,13 +145,13 @@ def title(paragraphs: Sequence[str]) -> str | None:
 
 
 def year(text: str) -> int | None:
-    match = _YEAR.search(text)
+    match = YEAR.search(text)
     return _number(match.group()) if match else None
 
 
 def organ(title: str) -> str | None:
     """The issuing body as the title names it: before the year, or else before 政府信息公开."""
-    match = _YEAR.search(title)
+    match = YEAR.search(title)
     before = title[: match.start()] if match else ""
     if not before:
         after = title[match.end() :] if match else title
@@ -167,7 +166,7 @@ def is_organ(text: str) -> bool:
         MIN_ORGAN <= len(name) <= MAX_ORGAN
         and bool(_ORGAN_END.search(name))
         and not _NOT_IN_ORGAN.search(name)
-        and not _YEAR.search(name)
+        and not YEAR.search(name)
         and not _HEADING_START.match(name)
     )
 
@@ -294,7 +293,7 @@ def _says_this_year(paragraph: str) -> bool:
 def _starts_title(line: str) -> bool:
     """A line that a title broken over lines may start with: its organ, its year, or the
     start of the report's name."""
-    return is_organ(line) or bool(_YEAR.search(line)) or "公开" in line
+    return is_organ(line) or bool(YEAR.search(line)) or "公开" in line
 
 
 def _is_year_line(line: str) -> bool:
