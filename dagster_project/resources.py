@@ -6,6 +6,7 @@ Which ones a run gets is chosen per environment in `dagster_project.environments
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from dagster import ConfigurableResource, Failure, InitResourceContext
 from spiders.capturelog import read_captures
 from spiders.crawl import run_crawl_subprocess
 from warehouse import Warehouse
-from xxgk.archive import Archive, LocalArchive, open_archive
+from xxgk.archive import Archive, ArchiveUnreachable, LocalArchive, open_archive
 from xxgk.records import Capture
+
+logger = logging.getLogger(__name__)
 
 RECORDED_LOG = "captures.jsonl"  # a recording's capture log, beside its `archive/`
 
@@ -36,10 +39,12 @@ _migrating = threading.Lock()
 
 
 def migrate_once(url: str) -> None:
-    """Migrate the warehouse at `url` to the current schema, once per process."""
+    """Migrate the warehouse at `url` to the current schema, once per process; first check
+    that it can be used (WarehouseUnusable within seconds, not the step's retries)."""
     with _migrating:
         if url not in _migrated:
             warehouse = Warehouse(url)
+            warehouse.check()
             warehouse.migrate()
             warehouse.dispose()
             _migrated.add(url)
@@ -99,8 +104,13 @@ class SubprocessCrawler(Crawler):
         if previous_log is not None and Path(previous_log).is_file():
             previous = Path(previous_log)  # materialised before capture logs were archived
         elif previous_log is not None:
-            previous = work / f"{run_id}.previous.jsonl"
-            previous.write_bytes(archive.get_named(previous_log))
+            try:
+                previous_bytes = archive.get_named(previous_log)
+            except ArchiveUnreachable as error:  # S3 down: crawl it all, into the spool
+                logger.warning("%s: no conditional recrawl: %s", site_key, error)
+            else:
+                previous = work / f"{run_id}.previous.jsonl"
+                previous.write_bytes(previous_bytes)
         log = work / f"{run_id}.jsonl"
         captures = run_crawl_subprocess(
             [start_url],

@@ -6,14 +6,22 @@ import os
 import secrets
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from tests.s3server import WeedServer, point_aws_at, s3_endpoint, s3_env  # noqa: F401
-from xxgk.archive import Archive, DigestMismatch, LocalArchive, open_archive
+from xxgk.archive import (
+    Archive,
+    ArchiveUnreachable,
+    ArchiveUnusable,
+    DigestMismatch,
+    LocalArchive,
+    open_archive,
+)
 from xxgk.archive.base import PART_PREFIX, named_key, object_key, sha256_hex
 from xxgk.archive.s3 import S3Archive
 
@@ -85,8 +93,13 @@ def test_s3_credentials_come_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong")
+    archive = S3Archive.from_url("s3://xxgk-denied")  # asks the store nothing yet
+    started = time.monotonic()
+    with pytest.raises(ArchiveUnusable, match="credentials"):  # not transient: no retries
+        archive.check()
+    assert time.monotonic() - started < 5
     with pytest.raises(ClientError):
-        S3Archive.from_url("s3://xxgk-denied")
+        archive.put(DATA)
 
 
 def test_open_archive_local(tmp_path: Path) -> None:
@@ -159,7 +172,9 @@ def test_s3_put_file_goes_up_in_parts_above_the_threshold_each_checksummed(
         assert head["ChecksumSHA256"] == f"{composite}-3"
 
 
-@pytest.mark.parametrize("key", ["", "/etc/passwd", "../x", "a/../b", "a//b", "sha256/ab", "a/"])
+@pytest.mark.parametrize(
+    "key", ["", "/etc/passwd", "../x", "a/../b", "a//b", "sha256/ab", "a/", "sha256", "a\\..\\b"]
+)
 def test_bad_names_are_refused(key: str) -> None:
     with pytest.raises(ValueError):
         named_key(key)
@@ -196,7 +211,7 @@ def test_writes_spool_while_the_store_is_down_and_flush_when_it_is_back(
     assert archive.put_file("warc/down.bin", warc) == sha256_hex(warc.read_bytes())
     assert len(list(archive.spool.stored_keys())) == 6
     assert [archive.get(digest) for digest in digests[4:]] == blobs[4:8]  # from the spool
-    with pytest.raises(BotoCoreError):
+    with pytest.raises(ArchiveUnreachable):
         archive.flush_spool()
     weed.start()
     digests.append(archive.put(blobs[8]))  # the first write once the store is back flushes
@@ -227,12 +242,77 @@ def test_a_corrupt_spooled_object_is_not_uploaded(weed: WeedServer, tmp_path: Pa
     assert not s3_archive(weed, tmp_path / "empty-spool").exists(digest)
 
 
-def test_retries_with_backoff_ride_out_a_short_outage(weed: WeedServer, tmp_path: Path) -> None:
-    archive = s3_archive(weed, tmp_path / "spool")
+def test_a_short_outage_loses_no_write(weed: WeedServer, tmp_path: Path) -> None:
+    archive = s3_archive(weed, tmp_path / "spool", recheck_seconds=0)
     weed.stop()
     restart = threading.Timer(1.0, weed.start)
     restart.start()
-    digest = archive.put(DATA)
+    digest = archive.put(DATA)  # uploaded by a retry, or spooled if the store was slower
     restart.join()
+    archive.flush_spool()
     assert list(archive.spool.stored_keys()) == []
     assert s3_archive(weed, tmp_path / "empty-spool").get(digest) == DATA
+
+
+def test_with_the_store_down_an_archive_opens_writes_and_reads_within_seconds(
+    weed: WeedServer, tmp_path: Path
+) -> None:
+    """Default retries and timeouts: S3 down is told in seconds, and the spool serves."""
+    weed.stop()
+    started = time.monotonic()
+    archive = s3_archive(weed, tmp_path / "spool")
+    with pytest.raises(ArchiveUnreachable, match="does not answer"):
+        archive.check()
+    digest = archive.put(DATA)
+    archive.put_named("crawls/site/run.jsonl", DATA)
+    # another process, as a later step of the run: reads what the spool holds
+    reader = s3_archive(weed, tmp_path / "spool")
+    assert reader.get(digest) == DATA
+    assert reader.get_named("crawls/site/run.jsonl") == DATA
+    assert reader.exists(digest)
+    for read in (reader.get, reader.exists):
+        with pytest.raises(ArchiveUnreachable, match="not in the spool"):
+            read(sha256_hex(b"never stored"))
+    with pytest.raises(ArchiveUnreachable):
+        reader.flush_spool()
+    assert time.monotonic() - started < 20
+    weed.start()
+    reader.check()
+    assert reader.flush_spool() == 2
+    assert s3_archive(weed, tmp_path / "empty-spool").get(digest) == DATA
+
+
+DIGESTS_THAT_ARE_PATHS = ["../../etc/hostname", "../../../../../../etc/hostname", "A" * 64,
+                          "0" * 63, "0" * 64 + "\n", "sha256/" + "0" * 57]  # fmt: skip
+
+
+@pytest.mark.parametrize("digest", DIGESTS_THAT_ARE_PATHS)
+def test_a_digest_that_is_not_64_lowercase_hex_digits_is_refused_before_any_access(
+    digest: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "hostname").write_text("a file outside the archive")
+    local = LocalArchive(tmp_path / "a" / "archive")
+    point_aws_at(monkeypatch, "http://127.0.0.1:9")  # nothing listens: a request would fail
+    remote = S3Archive("xxgk-keys", "raw", "http://127.0.0.1:9", spool_dir=tmp_path / "a" / "sp")
+    for archive in (local, remote):
+        for read in (archive.exists, archive.get):
+            with pytest.raises(ValueError, match="not a sha256 digest"):
+                read(digest)
+    assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["s3://xxgk/../../x", "s3://xxgk/raw/../../../x", "s3://xxgk/./x", "s3://../x",
+            "s3://xxgk/a\\..\\..\\x"]
+)  # fmt: skip
+def test_an_s3_url_cannot_put_the_spool_outside_its_directory(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XXGK_S3_SPOOL_DIR", str(tmp_path / "spools" / "here"))
+    with pytest.raises(ValueError, match="not an S3"):
+        open_archive(url)
+    archive = open_archive("s3://xxgk/raw/2026")
+    assert isinstance(archive, S3Archive)
+    assert archive.spool.root == tmp_path / "spools" / "here" / "xxgk" / "raw" / "2026"
+    assert list(tmp_path.rglob("*")) == []

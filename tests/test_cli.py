@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ import pytest
 import xxgk
 from spiders.settings import USER_AGENT
 from tests.fixtures.render.blocks import SEEDS
+from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from warehouse import Warehouse
 from warehouse.summary import EXAMPLE_QUERY
+from xxgk.cli.stores import STORE_UNUSABLE
 from xxgk.settings import sqlite_url
 
 XXGK = Path(sys.executable).with_name("xxgk")
@@ -138,3 +141,101 @@ def test_the_summary_s_example_query_is_asked_of_the_warehouse(tmp_path: Path) -
     assert query == EXAMPLE_QUERY
     assert columns == ["organ", "year", "requests", "granted", "pct_granted"]
     assert rows == []
+
+
+def test_parse_of_a_file_name_that_is_not_utf8_prints_valid_utf8(tmp_path: Path) -> None:
+    name = "报告".encode("gb18030") + b".txt"  # as unzip leaves a GBK archive's names
+    path = os.fsencode(tmp_path) + b"/" + name
+    with open(path, "wb") as out:
+        out.write(SEED.read_bytes())
+    done = subprocess.run(
+        [os.fsencode(XXGK), b"parse", b"--jsonl", path, path + b".absent"],
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    record, absent = (json.loads(line) for line in done.stdout.decode("utf-8").splitlines())
+    assert os.fsencode(record["source"]["path"]) == path  # the escapes give the bytes back
+    assert record["organ"] == "洛宁县人民政府"
+    assert '"path": "' + os.fsdecode(tmp_path) + "/\\udcb1\\udca8" in done.stdout.decode()
+    assert absent["error"]["kind"] == "unreadable"
+
+
+def test_ui_runs_the_dagster_beside_its_python_without_it_on_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from xxgk.cli.ui import dagster_executable
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert dagster_executable() == str(Path(sys.executable).with_name("dagster"))
+    version = subprocess.run(
+        [dagster_executable(), "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert version.returncode == 0 and "dagster" in version.stdout
+
+
+ABSENT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/xxgk_no_such_database"
+NOTHING_LISTENS = "postgresql+psycopg://postgres@127.0.0.1:9/test"
+
+
+@pytest.mark.parametrize(
+    ("command", "url", "said", "within"),
+    [
+        (["run", "--start-url", "http://127.0.0.1:9/"], ABSENT_DATABASE, "refuses to be used", 10),
+        (["demo", "--port", "0"], ABSENT_DATABASE, "refuses to be used", 10),
+        (["export", "--out", "x.jsonl"], ABSENT_DATABASE, "refuses to be used", 10),
+        (["run", "--start-url", "http://127.0.0.1:9/"], NOTHING_LISTENS, "does not answer", 15),
+    ],
+    ids=["run-absent", "demo-absent", "export-absent", "run-refused"],
+)
+def test_a_warehouse_it_cannot_use_is_told_in_seconds_in_one_line(
+    command: list[str], url: str, said: str, within: float, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    done = xxgk_command(*command, "--data", str(tmp_path), env={"XXGK_DATABASE_URL": url})
+    took = time.monotonic() - started
+    assert done.returncode == STORE_UNUSABLE
+    first, *rest = done.stderr.splitlines()
+    assert first.startswith(f"xxgk {command[0]}: the warehouse {url} {said} (")
+    assert "XXGK_DATABASE_URL" in first
+    assert rest == [] and done.stdout == ""
+    assert took < within
+    assert not (tmp_path / "crawls").exists()  # nothing was crawled
+
+
+def test_an_archive_that_refuses_is_told_in_seconds_and_a_bad_url_is_a_mistake(
+    s3_env: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    denied = {"XXGK_ARCHIVE_URL": "s3://xxgk-denied/raw", "AWS_SECRET_ACCESS_KEY": "wrong"}
+    started = time.monotonic()
+    done = xxgk_command("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path), env=denied)
+    assert time.monotonic() - started < 10
+    assert done.returncode == STORE_UNUSABLE
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        f"xxgk crawl: the archive s3://xxgk-denied/raw: S3 at {s3_env} refuses bucket xxgk-denied ("
+    )
+    assert (
+        "(403) when calling the HeadBucket operation: Forbidden): check the AWS credentials" in line
+    )
+    escaping = {"XXGK_ARCHIVE_URL": "s3://xxgk/../../x", "XXGK_S3_SPOOL_DIR": str(tmp_path)}
+    done = xxgk_command("crawl", "http://127.0.0.1:9/", "--data", str(tmp_path), env=escaping)
+    assert done.returncode == 2
+    assert "XXGK_ARCHIVE_URL='s3://xxgk/../../x': not an S3 key prefix" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_local_archive_it_cannot_make_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
+    (tmp_path / "archive").write_text("a file where the archive should be")
+    done = xxgk_command(
+        "crawl", "http://127.0.0.1:9/", "--data", str(tmp_path),
+        env={"XXGK_ARCHIVE_URL": str(tmp_path / "archive")},
+    )  # fmt: skip
+    assert done.returncode == STORE_UNUSABLE
+    assert done.stderr.splitlines() == [
+        f"xxgk crawl: the archive {tmp_path / 'archive'}: cannot make the archive directory: "
+        f"[Errno 17] File exists: '{tmp_path / 'archive'}'"
+    ]
+    assert not (tmp_path / "crawls").exists()

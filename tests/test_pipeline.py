@@ -7,6 +7,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,7 +18,9 @@ from dagster import AssetKey, DagsterInstance, materialize
 from dagster_project.checks import identity_tally
 from dagster_project.definitions import PIPELINE_ASSETS, PIPELINE_CHECKS, defs
 from dagster_project.partitions import site_partitions
+from tests.s3server import WeedServer, point_aws_at
 from tests.test_dagster import RECORDED_SITE, replay_resources
+from xxgk.archive.s3 import S3Archive
 from xxgk.demo.portal import DemoPortal, load_manifest
 from xxgk.records import PAGE_METADATA_FIELDS
 from xxgk.settings import Settings, sqlite_url
@@ -125,3 +129,50 @@ def test_run_on_a_portal_by_url(tmp_path: Path, demo_portal) -> None:
     )
     assert nothing.returncode == 2
     assert "nothing to run" in nothing.stderr
+
+
+@pytest.fixture
+def weed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WeedServer]:
+    """A SeaweedFS server of this test's own, pointed at, and stopped: S3 is down."""
+    (tmp_path / "weed").mkdir()
+    server = WeedServer(tmp_path / "weed")
+    point_aws_at(monkeypatch, server.endpoint)
+    yield server
+    server.stop()
+
+
+def test_with_s3_down_the_run_goes_on_from_the_spool_and_a_later_one_uploads(
+    tmp_path: Path, demo_portal, weed: WeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = tmp_path / "spool"
+    monkeypatch.setenv("XXGK_ARCHIVE_URL", "s3://xxgk-down/raw")
+    monkeypatch.setenv("XXGK_S3_SPOOL_DIR", str(spool))
+    data = ["--data", str(tmp_path / "data")]
+    started = time.monotonic()
+    done = run_cli("run", "--start-url", demo_portal.url, "--no-polite", *data)
+    took = time.monotonic() - started
+    assert "reports parsed         5" in done.stdout, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "xxgk.cli.stores WARNING" in line]
+    assert len(warnings) == 1 and "does not answer" in warnings[0]  # said once, up front
+    assert f"wait in the spool {spool}/xxgk-down/raw" in warnings[0]
+    assert took < 240
+    spooled = {
+        path.relative_to(spool / "xxgk-down" / "raw").as_posix(): path.read_bytes()
+        for path in spool.rglob("*")
+        if path.is_file()
+    }
+    kinds = {key.split("/")[0] for key in spooled}
+    assert kinds == {"sha256", "crawls", "warc"}  # the bytes, the capture log, the WARC files
+    weed.start()
+    later = run_cli("run", "--start-url", demo_portal.url, "--no-polite", *data)
+    assert f"uploaded {len(spooled)} objects" in later.stderr
+    assert not [path for path in spool.rglob("*") if path.is_file()]
+    assert "(17 unchanged since the last crawl)" in later.stdout  # its log read from S3
+    store = S3Archive("xxgk-down", "raw", weed.endpoint, spool_dir=tmp_path / "empty-spool")
+    for key, stored in spooled.items():
+        read = store.get(key.rsplit("/", 1)[1]) if key.startswith("sha256/") else None
+        assert (read or store.get_named(key)) == stored
+    weed.stop()  # down again: the last crawl's log is in S3 only, so this one crawls it all
+    again = run_cli("run", "--start-url", demo_portal.url, "--no-polite", *data)
+    assert "reports parsed         5" in again.stdout and "unchanged" not in again.stdout
+    assert "no conditional recrawl" in again.stderr

@@ -40,6 +40,7 @@ V_REPORTS_0002 = [
     "report_id", "document_id", "parser_version", "title", "organ", "year", "template",
     "province", "city", "county", "adcode", "sha256", "url", "file_url", "first_seen_at",
 ]  # fmt: skip
+TEXT_SOURCE_FIELDS = ["text_source", "ocr_engine", "ocr_mean_confidence", "incomplete"]
 PRINTED = [tuple(publication.values()) for publication in PUBLICATIONS]
 
 
@@ -67,8 +68,11 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     assert set(schema.get_view_names()) == VIEWS
     with wh.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0004"
+        assert version == "0005"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+    assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PAGE_METADATA_FIELDS, *TEXT_SOURCE_FIELDS]
+    wh.downgrade("0004")
+    assert not set(TEXT_SOURCE_FIELDS) & set(columns(wh, "reports"))
     assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PAGE_METADATA_FIELDS]
     assert not set(PAGE_METADATA_FIELDS) & set(columns(wh, "documents"))
     wh.downgrade("0003")

@@ -131,3 +131,60 @@ def test_republication_with_new_bytes_is_a_new_document_and_report(wh: Warehouse
     old = records[0]["applications"]["new_received"]["total"]
     totals = [applications[row["report_id"]]["new_received__total"] for row in rows]
     assert totals == [old, old + 1]
+
+
+OCR = {"kind": "ocr", "engine": "tesseract", "version": "5.3.4", "pages": [1, 2],
+       "mean_confidence": 0.91}  # fmt: skip
+
+
+def read_as(records: list[dict]) -> list[dict]:
+    """`records` as parsers now make them: the first read by OCR and cut short."""
+    for record in records:
+        record |= {"text_source": {"kind": "text"}, "incomplete": False}
+    records[0] |= {"text_source": OCR, "incomplete": True}
+    return records
+
+
+def test_v_reports_says_how_each_report_was_read(wh: Warehouse) -> None:
+    records = read_as(expected_records())
+    wh.migrate()
+    wh.load(**inputs(records))
+    shown = [
+        (row["organ"], row["text_source"], row["ocr_engine"], row["ocr_mean_confidence"],
+         bool(row["incomplete"]))
+        for row in view(wh, "v_reports")
+    ]  # fmt: skip
+    assert shown == [
+        (records[0]["organ"], "ocr", "tesseract", 0.91, True),
+        *((record["organ"], "text", None, None, False) for record in records[1:]),
+    ]
+    with wh.engine.connect() as connection:
+        read_from_text = connection.execute(
+            text(
+                "SELECT a.organ FROM v_applications a JOIN v_reports r USING (report_id) "
+                "WHERE r.text_source = 'text' ORDER BY a.report_id"
+            )
+        ).scalars()
+        assert list(read_from_text) == [record["organ"] for record in records[1:]]
+
+
+def test_migration_0005_reads_how_loaded_reports_were_read_from_their_records(
+    wh: Warehouse,
+) -> None:
+    records = expected_records()
+    records[1:3] = read_as(records[1:3])  # two of them say; the others were loaded before
+    wh.migrate()
+    wh.load(**inputs(records))
+    wh.downgrade("0004")  # as if loaded before 0005: the record alone says how
+    wh.migrate()
+    shown = [
+        (row["text_source"], row["ocr_engine"], row["ocr_mean_confidence"], row["incomplete"])
+        for row in view(wh, "v_reports")
+    ]
+    assert [(source, engine, confidence) for source, engine, confidence, _ in shown] == [
+        ("text", None, None), ("ocr", "tesseract", 0.91), ("text", None, None),
+        ("text", None, None), ("text", None, None),
+    ]  # fmt: skip
+    assert [None if cut is None else bool(cut) for *_, cut in shown] == [
+        None, True, False, None, None,
+    ]  # fmt: skip

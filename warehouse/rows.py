@@ -105,6 +105,7 @@ def document_rows(
 
 def report_row(document_id: int, parser_version: str, record: Mapping, now: datetime) -> Row:
     region = record.get("region") or {}
+    text_source = record.get("text_source") or {}  # none: read from its text layer, before OCR
     return {
         "document_id": document_id,
         "parser_version": parser_version,
@@ -115,6 +116,10 @@ def report_row(document_id: int, parser_version: str, record: Mapping, now: date
         **{key: region.get(key) for key in ("province", "city", "county", "adcode")},
         "record": record,
         "loaded_at": now,
+        "text_source": text_source.get("kind", "text"),
+        "ocr_engine": text_source.get("engine"),
+        "ocr_mean_confidence": text_source.get("mean_confidence"),
+        "incomplete": record.get("incomplete"),
     }
 
 

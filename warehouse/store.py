@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +11,22 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine, event, func, make_url, select
+from sqlalchemy.exc import OperationalError
 
 from warehouse import export, load
 from warehouse.tables import metadata
 from xxgk.records import Capture, Document, ParseResult
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+CONNECT_TIMEOUT = 3  # seconds: a PostgreSQL server that does not answer is told within these
+CONNECT_ATTEMPTS = 3  # a refused connection is tried this often, RETRY_PAUSE apart, at most
+RETRY_PAUSE = 1.0
+#: What PostgreSQL answers when it may take the connection soon (SQLSTATE 57P03, 53300)
+SERVER_BUSY = ("starting up", "shutting down", "recovery mode", "too many clients")
+
+
+class WarehouseUnusable(Exception):
+    """The warehouse cannot be used: what is wrong, and what to do, in one line."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +50,45 @@ class Warehouse:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url)
+        connect_args = (
+            {"connect_timeout": CONNECT_TIMEOUT}
+            if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+            else {}
+        )
+        self.engine = create_engine(url, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", enforce_foreign_keys)
+
+    def check(self) -> None:
+        """Connect, within seconds, or raise WarehouseUnusable: at once if the server refused
+        (a missing database, bad credentials: waiting will not mend them, nor any SQLite error),
+        after `CONNECT_ATTEMPTS` tries if it did not answer (refused, timed out) or was busy."""
+        where = self.engine.url.render_as_string(hide_password=True)
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            try:
+                with self.engine.connect():
+                    return
+            except OperationalError as error:
+                reason = str(error.orig).strip().splitlines()[0]
+                if not self._transient(reason):
+                    raise WarehouseUnusable(
+                        f"the warehouse {where} refuses to be used ({reason}): create the "
+                        "database or mend the credentials, or point XXGK_DATABASE_URL (or "
+                        "--data) at another"
+                    ) from error
+                if attempt == CONNECT_ATTEMPTS:
+                    raise WarehouseUnusable(
+                        f"the warehouse {where} does not answer ({reason}; {attempt} tries): "
+                        "start its server, or point XXGK_DATABASE_URL (or --data) at another"
+                    ) from error
+            time.sleep(RETRY_PAUSE)
+
+    def _transient(self, reason: str) -> bool:
+        """Whether a failed connection may succeed soon: the server did not answer, or answered
+        that it is starting, stopping or full (a refusal is a FATAL it sends)."""
+        if self.engine.dialect.name == "sqlite":
+            return False
+        return "FATAL:" not in reason or any(phrase in reason for phrase in SERVER_BUSY)
 
     def _alembic(self, connection: Connection) -> Config:
         config = Config()

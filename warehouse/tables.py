@@ -117,6 +117,11 @@ reports = Table(
     Column("adcode", String(6)),
     Column("record", JSON, nullable=False),
     Column("loaded_at", Timestamp, nullable=False),
+    # how the report was read (the record's `text_source`: `text` or `ocr`) and if it is cut
+    Column("text_source", Text),
+    Column("ocr_engine", Text),
+    Column("ocr_mean_confidence", Float),
+    Column("incomplete", Boolean),
     UniqueConstraint("document_id", "parser_version"),
 )
 Index("ix_reports_organ_year", reports.c.organ, reports.c.year)

@@ -6,10 +6,26 @@ S3-compatible storage (`s3://bucket/prefix`).
 
 from __future__ import annotations
 
-from xxgk.archive.base import Archive, DigestMismatch, object_key, sha256_hex
+from xxgk.archive.base import (
+    Archive,
+    ArchiveUnreachable,
+    ArchiveUnusable,
+    DigestMismatch,
+    object_key,
+    sha256_hex,
+)
 from xxgk.archive.local import LocalArchive
 
-__all__ = ["Archive", "DigestMismatch", "LocalArchive", "object_key", "open_archive", "sha256_hex"]
+__all__ = [
+    "Archive",
+    "ArchiveUnreachable",
+    "ArchiveUnusable",
+    "DigestMismatch",
+    "LocalArchive",
+    "object_key",
+    "open_archive",
+    "sha256_hex",
+]
 
 
 def open_archive(url: str) -> Archive:

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from xxgk.archive.base import (
     PART_PREFIX,
+    ArchiveUnusable,
     Stored,
     named_key,
     object_key,
@@ -178,6 +179,14 @@ class LocalArchive:
 
     def get_named(self, key: str) -> bytes:
         return self.path(named_key(key)).read_bytes()
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ArchiveUnusable(f"cannot make the archive directory: {error}") from error
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise ArchiveUnusable(f"the archive directory {self.root} is not writable")
 
     def flush_spool(self) -> int:
         return 0  # writes to a local directory either succeed or raise: nothing to spool

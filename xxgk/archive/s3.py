@@ -3,19 +3,24 @@
 The endpoint comes from `XXGK_S3_ENDPOINT_URL` or the standard `AWS_ENDPOINT_URL`;
 credentials and region only from the standard AWS chain (environment, profile, instance role).
 
-Every request is retried with exponential backoff. If the store is still down after that, a
-write is spooled to a local directory (`XXGK_S3_SPOOL_DIR`, default
+Nothing asks the store until it is used: `check()` asks it first (a command does, before it
+starts). Connections time out within seconds (`CONNECT_TIMEOUT`) and a failed request is retried
+a few times only, so that a store that is down is told within seconds, not minutes. If the store
+is still down after that, a write is spooled to a local directory (`XXGK_S3_SPOOL_DIR`, default
 `~/.cache/xxgk/spool/<bucket>/<prefix>`), fsynced, and acknowledged; the spool is uploaded by
-`flush_spool()`, which the next write calls once the store may be back, and which a crawl calls
-when it ends. Uploads carry their sha256, which the store checks before accepting them; a file
-(`put_file`: a crawl's WARC files) goes up by boto3's managed transfer, streamed from disk, in
-parts above `multipart_threshold`, each part checked against its own sha256.
+`flush_spool()`, which the next write calls once the store may be back, which a crawl calls
+when it ends, and a command once `check()` finds the store back. Reads look in the spool first.
+A missing bucket is made, if the credentials may make it. Uploads carry their sha256, which the
+store checks before accepting them; a file (`put_file`: a crawl's WARC files) goes up by boto3's
+managed transfer, streamed from disk, in parts above `multipart_threshold`, each part checked
+against its own sha256.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -33,20 +38,26 @@ from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from xxgk.archive.base import (
     DIGEST_PREFIX,
+    ArchiveUnreachable,
+    ArchiveUnusable,
     Stored,
     file_sha256,
     named_key,
     object_key,
+    relative_key,
     sha256_hex,
     verified,
 )
 from xxgk.archive.local import LocalArchive, write_durably
 from xxgk.settings import Settings
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 3  # a refused connection is told within about 3 s (botocore's backoff)
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 60.0
 PARALLEL_UPLOADS = 8
 RECHECK_SECONDS = 30.0  # while the store is down, writes go straight to the spool this long
-NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule, as a path part too
 MULTIPART_THRESHOLD = 64 << 20  # also the part size: a 1 GB WARC file goes up in 15 parts
 PARALLEL_PARTS = 4
 
@@ -59,11 +70,17 @@ def _missing(error: ClientError) -> bool:
 
 def unavailable(error: BaseException) -> bool:
     """The store is down or failing (as opposed to refusing this request)."""
+    if isinstance(error, ArchiveUnreachable):
+        return True
     if isinstance(error, S3UploadFailedError):  # boto3's wrapping of a transfer's ClientError
         return error.__context__ is not None and unavailable(error.__context__)
     if isinstance(error, ClientError):
         return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
     return isinstance(error, EndpointUnreachable | HTTPClientError)
+
+
+def one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def sha256_base64(digest: str) -> str:
@@ -94,10 +111,15 @@ class S3Archive:
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
+        if not BUCKET_NAME.fullmatch(bucket):
+            raise ValueError(f"not an S3 bucket name: {bucket!r}")
+        if self.prefix and not relative_key(self.prefix):  # it is a path of the spool too
+            raise ValueError(f"not an S3 key prefix (no `.`, `..` or empty parts): {prefix!r}")
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.spool = LocalArchive(spool_dir or default_spool_dir(bucket, self.prefix))
         self.recheck_seconds = recheck_seconds
         self._down_since: float | None = None
+        self._bucket_ready = False
         self._flushing = threading.Lock()
         self.transfer = TransferConfig(
             multipart_threshold=multipart_threshold,
@@ -105,12 +127,13 @@ class S3Archive:
             max_concurrency=PARALLEL_PARTS,
         )
         config = Config(
-            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
             s3={"addressing_style": "path"} if endpoint_url else None,
         )
         session = boto3.session.Session()  # resolves credentials afresh, unlike boto3.client
         self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
-        self._ensure_bucket()
 
     @classmethod
     def from_url(cls, url: str) -> S3Archive:
@@ -126,9 +149,28 @@ class S3Archive:
     def key(self, digest: str) -> str:
         return self._s3_key(object_key(digest))
 
+    def check(self) -> None:
+        try:
+            self._ensure_bucket()
+        except (BotoCoreError, ClientError) as error:
+            endpoint = self.client.meta.endpoint_url
+            if unavailable(error):
+                raise ArchiveUnreachable(
+                    f"S3 at {endpoint} does not answer ({one_line(error)}); archive writes wait "
+                    f"in the spool {self.spool.root} and go up once it is back"
+                ) from error
+            raise ArchiveUnusable(
+                f"S3 at {endpoint} refuses bucket {self.bucket} ({one_line(error)}): check the "
+                "AWS credentials, and that the bucket exists or these credentials may make it"
+            ) from error
+
     def _ensure_bucket(self) -> None:
+        """Make the bucket unless it is there (asked once per archive)."""
+        if self._bucket_ready:
+            return
         try:
             self.client.head_bucket(Bucket=self.bucket)
+            self._bucket_ready = True
             return
         except ClientError as error:
             if not _missing(error):
@@ -145,6 +187,7 @@ class S3Archive:
             code = error.response.get("Error", {}).get("Code")
             if code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
+        self._bucket_ready = True
 
     def _stored(self, key: str) -> bool:
         try:
@@ -159,6 +202,7 @@ class S3Archive:
         """Upload `data` under `key` (a content-addressed object only if absent); the store
         rejects it unless the bytes it received hash to the sha256 sent along. Whether the
         store held the object already."""
+        self._ensure_bucket()
         if key.startswith(DIGEST_PREFIX) and self._stored(key):
             return True
         digest = sha256_hex(data)
@@ -176,6 +220,7 @@ class S3Archive:
         one request the store checks the whole against `digest`; in parts it checks each part
         against the sha256 computed as it is sent (S3 takes no sha256 of a whole multipart
         object), and the object keeps `digest` in its metadata."""
+        self._ensure_bucket()
         whole = path.stat().st_size < self.transfer.multipart_threshold
         checksum = (
             {"ChecksumSHA256": sha256_base64(digest)} if whole else {"ChecksumAlgorithm": "SHA256"}
@@ -197,7 +242,7 @@ class S3Archive:
                 if down or any(self.spool.stored_keys()):
                     self.flush_spool()
                 return upload()
-            except (BotoCoreError, ClientError, S3UploadFailedError) as error:
+            except (BotoCoreError, ClientError, S3UploadFailedError, ArchiveUnreachable) as error:
                 if not unavailable(error):
                     raise
                 self._down_since = time.monotonic()
@@ -214,6 +259,17 @@ class S3Archive:
         return self._store(lambda: self._upload(key, data), spool)
 
     def flush_spool(self) -> int:
+        try:
+            return self._flush_spool()
+        except (BotoCoreError, ClientError, S3UploadFailedError) as error:
+            if unavailable(error):
+                raise ArchiveUnreachable(
+                    f"S3 at {self.client.meta.endpoint_url} does not answer "
+                    f"({one_line(error)}): what is left stays in the spool {self.spool.root}"
+                ) from error
+            raise
+
+    def _flush_spool(self) -> int:
         with self._flushing:
             flushed = 0
             for key in self.spool.stored_keys():
@@ -271,11 +327,19 @@ class S3Archive:
             return spooled.read_bytes()
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._s3_key(key))
-        except ClientError as error:
-            if _missing(error):
+            return response["Body"].read()
+        except (BotoCoreError, ClientError) as error:
+            if isinstance(error, ClientError) and _missing(error):
                 raise FileNotFoundError(f"{self.url}: no object {key}") from error
+            if unavailable(error):
+                raise self._unreachable(key, error) from error
             raise
-        return response["Body"].read()
+
+    def _unreachable(self, key: str, error: BaseException) -> ArchiveUnreachable:
+        return ArchiveUnreachable(
+            f"S3 at {self.client.meta.endpoint_url} does not answer ({one_line(error)}) and "
+            f"{key} is not in the spool {self.spool.root}"
+        )
 
     def get(self, digest: str) -> bytes:
         return verified(digest, self._read(object_key(digest)))
@@ -284,4 +348,12 @@ class S3Archive:
         return self._read(named_key(key))
 
     def exists(self, digest: str) -> bool:
-        return self.spool.exists(digest) or self._stored(object_key(digest))
+        key = object_key(digest)
+        if self.spool.exists(digest):
+            return True
+        try:
+            return self._stored(key)
+        except (BotoCoreError, ClientError) as error:
+            if unavailable(error):
+                raise self._unreachable(key, error) from error
+            raise

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from xxgk import __version__
 from xxgk.cli import crawl, demo, export, parse, run, sites, ui
+from xxgk.cli.stores import STORE_UNUSABLE, StoreUnusable
 from xxgk.settings import SettingsError
 
 COMMANDS = (demo, run, crawl, parse, export, sites, ui)
@@ -35,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"xxgk {args.command}: {error}", file=sys.stderr)
         return 2
+    except StoreUnusable as error:
+        print(f"xxgk {args.command}: {error}", file=sys.stderr)
+        return STORE_UNUSABLE
     except KeyboardInterrupt:
         print(f"xxgk {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -39,9 +39,10 @@ def add_crawl_options(command: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Crawl the URLs and the registry's sites matching `--registry-filter` into the archive
     and the crawl directory; print the capture log's path, and a tally to stderr. Exit status 0,
-    1 if the crawl could not run, 2 if there is nothing to crawl."""
+    1 if the crawl could not run, 2 if there is nothing to crawl, 3 if the archive refuses."""
     from spiders.capturelog import read_captures
     from spiders.crawl import CrawlFailed, crawl_sites
+    from xxgk.cli.stores import check_archive
     from xxgk.registry import load_sites
 
     settings = Settings.from_env(args.data)
@@ -54,6 +55,7 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    check_archive(settings)
     logger.info("crawling %d sites into %s", len(urls), settings.archive_url)
     try:
         log = crawl_sites(urls, settings.archive_url, settings.crawls, args.polite)

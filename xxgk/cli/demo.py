@@ -28,12 +28,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from xxgk.cli.stores import check_stores
+
+    settings = Settings.from_env(args.data)
+    check_stores(settings)  # before the pipeline is even imported: told within seconds
     from dagster_project.partitions import site_key_for
     from xxgk.cli.summary import print_summary
     from xxgk.demo.portal import DemoPortal
     from xxgk.pipeline import run_pipeline
 
-    settings = Settings.from_env(args.data)
     try:
         portal = DemoPortal(port=args.port)
     except OSError as error:

@@ -31,6 +31,7 @@ def handle(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from warehouse import Warehouse
+    from xxgk.cli.stores import check_warehouse
     from xxgk.cli.summary import redact
 
     settings = Settings.from_env(args.data)
@@ -43,6 +44,7 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    check_warehouse(settings)
     try:
         count = Warehouse(settings.database_url).export(out, export_format)
     except (OperationalError, ProgrammingError) as error:

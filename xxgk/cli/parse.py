@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections import Counter
 from dataclasses import asdict
@@ -12,6 +13,9 @@ from dataclasses import asdict
 from xxgk.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+#: Lone surrogates, as `os.fsdecode` gives a file name's bytes that are not UTF-8
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,6 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parse.set_defaults(handle=handle)
 
 
+def json_document(result: dict, indent: int | None) -> str:
+    """`result` as JSON, the lone surrogates of a file name that is not UTF-8 written as JSON's
+    `\\udcXX` escapes: the output stays valid UTF-8, and `os.fsencode` of the name read back
+    gives the file name's bytes."""
+    text = json.dumps(result, ensure_ascii=False, indent=indent)
+    return SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def handle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -35,15 +47,17 @@ def handle(args: argparse.Namespace) -> int:
     service = ParseService.from_settings(Settings.from_env())
     indent = None if args.jsonl else 2
     errors = Counter[str]()
-    for path in tqdm(args.files, disable=None, unit="file", file=sys.stderr):
-        record, error = service.parse_file(path)
+    outcomes = zip(args.files, service.parse_files(args.files), strict=True)
+    for path, (record, error) in tqdm(
+        outcomes, total=len(args.files), disable=None, unit="file", file=sys.stderr
+    ):
         result: dict = {"source": {"path": path}}
         if error:
             errors[error.kind] += 1
             result["error"] = asdict(error)
         else:
             result |= record or {}
-        print(json.dumps(result, ensure_ascii=False, indent=indent))
+        print(json_document(result, indent))
     tally = ", ".join(f"{kind} {n}" for kind, n in sorted(errors.items())) or "none"
     logger.info(
         "parsed %d files with parser %s; records %d, errors: %s",

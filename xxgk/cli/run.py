@@ -23,22 +23,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from dagster_project.partitions import site_key_for
-    from xxgk.cli.summary import print_summary
-    from xxgk.pipeline import run_pipeline
+    from xxgk.cli.stores import check_stores
     from xxgk.registry import load_sites
 
     settings = Settings.from_env(args.data)
-    keys = [site_key_for(url) for url in args.start_urls]
-    if args.registry_filter:
-        keys += [site.id for site in load_sites(args.registry_filter)]
-    if not keys:
+    registered = load_sites(args.registry_filter) if args.registry_filter else []
+    if not args.start_urls and not registered:
         print(
             "xxgk run: nothing to run: give --start-url or a --registry-filter that matches "
             "(see `xxgk sites --filter`)",
             file=sys.stderr,
         )
         return 2
+    check_stores(settings)  # before the pipeline is even imported: told within seconds
+    from dagster_project.partitions import site_key_for
+    from xxgk.cli.summary import print_summary
+    from xxgk.pipeline import run_pipeline
+
+    keys = [site_key_for(url) for url in args.start_urls] + [site.id for site in registered]
     logger.info("running the pipeline on %d portals into %s", len(set(keys)), settings.data_dir)
     summary = run_pipeline(keys, settings, polite=args.polite)
     print_summary(summary, settings)

@@ -6,6 +6,7 @@ import argparse
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from xxgk.settings import Settings
@@ -18,6 +19,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handle=handle)
+
+
+def dagster_executable() -> str:
+    """`dagster` beside this Python (its environment's `bin`, on PATH or not), else on PATH."""
+    beside = Path(sys.executable).with_name("dagster")
+    return str(beside) if beside.exists() else shutil.which("dagster") or "dagster"
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -33,5 +40,5 @@ def handle(args: argparse.Namespace) -> int:
     location = (
         ["-w", str(WORKSPACE)] if WORKSPACE.exists() else ["-m", "dagster_project.definitions"]
     )
-    command = ["dagster", "dev", *location, "-h", "127.0.0.1", "-p", str(args.port)]
+    command = [dagster_executable(), "dev", *location, "-h", "127.0.0.1", "-p", str(args.port)]
     return subprocess.call(command)
