@@ -98,7 +98,7 @@ def reports(documents: list[Document], archive: ArchiveResource) -> Output[list[
     made it. A new parser version re-parses from the archive without fetching anything."""
     service = ParseService.from_settings(Settings.from_env())
     store = archive.open()
-    results = [service.parse_document(store, document) for document in documents]
+    results = service.parse_documents(store, documents)
     errors = Counter(r.error.kind for r in results if r.error)
     return Output(
         results,

@@ -5,10 +5,12 @@ Pure functions: bytes in, record out; no I/O, no network.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from parsers.errors import ParseError
 from xxgk.records import ParseContext
 
-__all__ = ["PARSER_VERSION", "ParseError", "parse"]
+__all__ = ["PARSER_VERSION", "ParseError", "parse", "parse_images"]
 
 #: Covers every reader in `parsers`, the report page's metadata included: bump it when any changes.
 PARSER_VERSION = "0.4.0"
@@ -30,8 +32,19 @@ def parse(
     from parsers.extract import docx, extract_blocks, pdf, sniff
     from parsers.record import build_record
 
-    blocks = extract_blocks(data, media_type, name)
+    extraction = extract_blocks(data, media_type, name)
     read_properties = {"pdf": pdf.properties, "docx": docx.properties}.get(
         sniff(data, media_type, name)
     )
-    return build_record(blocks, read_properties(data) if read_properties else [], context)
+    return build_record(extraction, read_properties(data) if read_properties else [], context)
+
+
+def parse_images(images: Sequence[bytes], context: ParseContext | None = None) -> dict:
+    """An `xxgk.report/1` record of a report published as images (a report page that pastes
+    its pages as `<img>`), read by OCR in the order given."""
+    from parsers.extract import images as image_pages
+    from parsers.record import build_record
+
+    if not images:
+        raise ParseError("empty", "no images")
+    return build_record(image_pages.extract_pages(images), (), context)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from parsers.cells import Number
 from parsers.placement import PrintedRow, place
-from parsers.repair import Cell, Identity, check, fixed
+from parsers.repair import Cell, Identity, check, doubt, fixed
 from parsers.rows import DataRow
 from parsers.templates import APPLICANTS, APPLICATION_COLUMNS, RowLabel, Template
 
@@ -95,10 +95,16 @@ def _common(a: str, b: str) -> int:
     )
 
 
-def applications(rows: Sequence[DataRow], template: Template) -> Applications:
+def applications(
+    rows: Sequence[DataRow], template: Template, *, read_by_ocr: bool = False
+) -> Applications:
+    """`read_by_ocr`: the numbers were read by OCR, so those that break an identity are not
+    kept as printed but left to the identities."""
     _, matched = align(rows, template.application_rows)
     rules = identities(template)
-    placed = place(_unstack(matched, len(APPLICATION_COLUMNS)), APPLICATION_COLUMNS, rules)
+    placed = place(
+        _unstack(matched, len(APPLICATION_COLUMNS), ruled=read_by_ocr), APPLICATION_COLUMNS, rules
+    )
     keys = [row.key for row in template.application_rows]
     shown = {key for key, _ in matched}
     absent = tuple(key for key in keys if key not in shown)
@@ -107,12 +113,16 @@ def applications(rows: Sequence[DataRow], template: Template) -> Applications:
         for row in keys
         for column in APPLICATION_COLUMNS
     }
+    printed = set(placed.printed)
+    if read_by_ocr:
+        values, doubted = doubt(values, rules, printed)
+        printed -= doubted
     # an absent row's cells stay unknown: the identities only fill in the rows the report shows
     values |= {cell: value for cell, value in fixed(values, rules).items() if cell[0] in shown}
     status = {
         f"applications.{row}.{column}": "missing" if value is None else "inferred"
         for (row, column), value in values.items()
-        if (row, column) not in placed.printed
+        if (row, column) not in printed
     }
     table = {row: {column: values[row, column] for column in APPLICATION_COLUMNS} for row in keys}
     if template.other_handling_rows:
@@ -132,7 +142,9 @@ def _sum(values: Sequence[Number | None]) -> Number | None:
     return None if any(value is None for value in values) else sum(values)  # type: ignore[arg-type]
 
 
-def _unstack(matched: Sequence[tuple[str, DataRow]], k: int) -> list[PrintedRow]:
+def _unstack(
+    matched: Sequence[tuple[str, DataRow]], k: int, *, ruled: bool = False
+) -> list[PrintedRow]:
     """Give the numbers of a stacked cell ('0 0 3': one column of several rows printed on the
     first row's line) to the rows below that lack a cell in that column."""
     cells = [[list(cell) for cell in row.cells] for _, row in matched]
@@ -161,7 +173,10 @@ def _unstack(matched: Sequence[tuple[str, DataRow]], k: int) -> list[PrintedRow]
             if c in carried_columns:
                 foreign.add(len(numbers))
             numbers.extend(cell)
-        offset = row.width - k
+        # a row whose cells fill the table's columns, blank last cells included, is placed as
+        # it stands; otherwise its printed cells end at the last column
+        # a row read from the ruling lines of a scan has every cell, its blank last ones too
+        offset = (row.span if ruled and row.span == k else row.width) - k
         positional = tuple(p - offset for p in row.positions)
         grid_placed = len(numbers) == len(positional) and all(0 <= p < k for p in positional)
         printed.append(

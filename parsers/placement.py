@@ -19,6 +19,7 @@ from parsers.cells import Number
 from parsers.repair import TOLERANCE, Cell, Identity, fixed, propagate, violation
 
 MAX_SOLVES = 200
+MAX_SURPLUS = 2  # numbers over a row's columns that may be dropped: C(k + 2, 2) choices at most
 MAX_TIES = 4  # more equally good combinations than this: the grid's placement decides
 
 
@@ -85,9 +86,13 @@ def place(
 
 
 def candidates(row: PrintedRow, columns: Sequence[str]) -> list[Placement]:
-    """Every order-preserving placement; the grid's own placement first."""
+    """Every order-preserving placement; the grid's own placement first. A row that prints
+    more than MAX_SURPLUS numbers over its columns has none: which of them belong is anyone's
+    guess (and the choices grow as n^surplus), so its cells stay unknown."""
     numbered = [(value, n in row.foreign) for n, value in enumerate(row.numbers)]
     k = len(columns)
+    if len(numbered) > k + MAX_SURPLUS:
+        return [Placement(row.key, ())]
     if len(numbered) > k:
         picks = [[numbered[n] for n in chosen] for chosen in combinations(range(len(numbered)), k)]
         layouts = [(picked, range(k)) for picked in picks]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from parsers import metadata
+from parsers import metadata, ocr
 from parsers.active import active_disclosure
 from parsers.applications import align, applications
 from parsers.errors import ParseError
-from parsers.extract import Block
+from parsers.extract import Block, Extraction
 from parsers.review import review_litigation
 from parsers.rows import DataRow, sections
 from parsers.templates import TEMPLATES, Template, marker_counts
@@ -18,12 +18,14 @@ SCHEMA = "xxgk.report/1"
 
 
 def build_record(
-    blocks: Sequence[Block],
+    extraction: Extraction,
     properties: Sequence[str] = (),
     context: ParseContext | None = None,
 ) -> dict:
     """`properties`: what the file's document properties say (title, subject, author);
     `context`: what the pipeline knows of the document."""
+    blocks = extraction.blocks
+    read_by_ocr = bool(extraction.ocr_pages)
     paragraphs = [block for block in blocks if isinstance(block, str)]
     tables = sections(blocks)
     described = metadata.describe(paragraphs, properties, context)
@@ -35,8 +37,8 @@ def build_record(
         )
     template = detect_template(blocks, tables["applications"])
     active, active_status, active_rows = active_disclosure(tables["active"], template)
-    handled = applications(tables["applications"], template)
-    review = review_litigation(tables["review"])
+    handled = applications(tables["applications"], template, read_by_ocr=read_by_ocr)
+    review = review_litigation(tables["review"], read_by_ocr=read_by_ocr)
     if not (active_rows or len(handled.absent) < len(template.application_rows) or review.shown):
         raise ParseError(
             "not_a_report", f"{found}, but no row of the standard tables of sections 二, 三 and 四"
@@ -53,7 +55,19 @@ def build_record(
         "sections": metadata.sections(paragraphs),
         # a section's table absent, or cut short: rows of section 三 or cells of 四 missing
         "incomplete": not active_rows or bool(handled.absent) or review.cut,
-        "text_source": {"kind": "text"},
+        "text_source": text_source(extraction),
+    }
+
+
+def text_source(extraction: Extraction) -> dict:
+    if not extraction.ocr_pages:
+        return {"kind": "text"}
+    return {
+        "kind": "ocr",
+        "engine": ocr.ENGINE,
+        "version": ocr.engine_version(),
+        "pages": list(extraction.ocr_pages),
+        "mean_confidence": round(extraction.ocr_confidence or 0.0, 3),
     }
 
 

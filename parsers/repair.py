@@ -7,7 +7,7 @@ that. Identities that the printed numbers break are dropped before (they are onl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,3 +194,67 @@ def check(values: Values, identity: Identity) -> dict:
 
 def _format(value: Number) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def doubt(
+    values: Values, identities: Sequence[Identity], read: Iterable[Cell]
+) -> tuple[dict[Cell, Number | None], set[Cell]]:
+    """Readings (OCR's) that break identities, made unknown where OCR's confusions explain the
+    break: a read cell that alone mends every identity when unknown, and that the identities then
+    fix to a number OCR confuses with the one read (a digit for a look-alike, a digit lost or
+    doubled). One such cell is made unknown for the identities to fix; several are all unknown
+    (which is to blame is not known). A break no confusion explains is the report's own: the
+    readings stay, as printed numbers do. The values, and the cells made unknown."""
+    values = dict(values)
+    breaks = broken(values, identities)
+    if not breaks:
+        return values, set()
+    read = set(read)
+    suspects = {cell for identity in breaks for cell, _ in identity.terms() if cell in read}
+    doubted = set()
+    for cell in suspects:
+        trial = values | {cell: None}
+        if violation(trial, identities) > TOLERANCE:
+            continue
+        mended = fixed(trial, identities).get(cell)
+        if mended is None or confusable(values[cell], mended):  # type: ignore[arg-type]
+            doubted.add(cell)
+    values |= dict.fromkeys(doubted)
+    return values, doubted
+
+
+#: Digits OCR takes one for the other.
+LOOK_ALIKE = frozenset(
+    frozenset(pair)
+    for pair in ("06", "08", "09", "68", "69", "89", "17", "14", "38", "35", "56", "58", "27")
+)
+
+
+def confusable(read: Number, true: Number) -> bool:
+    """Whether OCR could read `true` as `read`: one digit for a look-alike, or one digit lost
+    or doubled."""
+    a, b = str(read), str(true)
+    if len(a) == len(b):
+        differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+        return len(differ) == 1 and frozenset(differ[0]) in LOOK_ALIKE
+    short, long = sorted((a, b), key=len)
+    return len(long) == len(short) + 1 and any(
+        long[:n] + long[n + 1 :] == short for n in range(len(long))
+    )
+
+
+def broken(values: Values, identities: Sequence[Identity]) -> list[Identity]:
+    """The identities the known values break: those they fill that do not hold, and those with
+    unknown cells that no non-negative values of them satisfy together with the rest."""
+    found = [identity for identity in identities if check(values, identity)["passed"] is False]
+    open_ = [
+        identity
+        for identity in identities
+        if any(values.get(cell) is None for cell, _ in identity.terms())
+    ]
+    if open_:
+        system = _System.of(values, open_)
+        total, missed, _ = system.least_violation()
+        if total > TOLERANCE:
+            found += [identity for identity, miss in zip(open_, missed, strict=True) if miss]
+    return found

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from parsers.cells import Number
-from parsers.repair import Cell, Identity, check, fixed
+from parsers.repair import Cell, Identity, check, doubt, fixed
 from parsers.rows import DataRow
 from parsers.templates import REVIEW_COLUMNS, REVIEW_GROUPS
 
@@ -32,7 +32,8 @@ class Review:
     cut: bool  # that row is absent or stops before its last cells
 
 
-def review_litigation(rows: Sequence[DataRow]) -> Review:
+def review_litigation(rows: Sequence[DataRow], *, read_by_ocr: bool = False) -> Review:
+    """`read_by_ocr`: as for section 三, numbers that break an identity are left to them."""
     values: dict[Cell, Number | None] = dict.fromkeys(_CELLS)
     data = max(rows, key=lambda row: len(row.cells), default=None)
     if data is not None and not data.has_numbers:
@@ -58,6 +59,9 @@ def review_litigation(rows: Sequence[DataRow]) -> Review:
         reached = 0
     absent = set(_CELLS[reached:])
     printed = {cell for cell, value in values.items() if value is not None}
+    if read_by_ocr:
+        values, doubted = doubt(values, IDENTITIES, printed)
+        printed -= doubted
     values |= {
         cell: value for cell, value in fixed(values, IDENTITIES).items() if cell not in absent
     }

@@ -8,9 +8,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from parsers.cells import Number, cell_numbers, label_key
+from parsers.errors import ParseError
 from parsers.extract import Block
 
 Section = Literal["active", "applications", "review"]
+
+MAX_LABEL = 200  # characters of a row's label: the template's longest is under 60
+MAX_CELLS = 100_000  # cells of a document's tables: a report's three tables hold some 300
+MAX_SECTION_ROWS = 200  # rows read of a section: its standard table (≤ 30) comes first
 
 _KEYWORDS: dict[Section, tuple[str, ...]] = {
     "active": ("第二十条", "信息内容", "规章", "规范性文件", "行政许可", "行政处罚", "行政强制",
@@ -41,20 +46,30 @@ class DataRow:
 
 
 def split_row(row: Sequence[str]) -> DataRow:
+    """The label is the row's words before its first number that follows a word (a number
+    before any word numbers the row). A word between numbers ('见附件' where a number belongs)
+    is a value cell without a number: it never moves the numbers after it. Words after the last
+    number make the whole row a label (a header: '采购总金额(单位:万元,保留 4 位小数)')."""
     kinds = [cell_numbers(cell) for cell in row]
-    label_end = max((i for i, kind in enumerate(kinds) if kind is None), default=-1)
+    words = [i for i, kind in enumerate(kinds) if kind is None]
+    last_number = max((i for i, kind in enumerate(kinds) if kind), default=-1)
+    if words and words[-1] > last_number:
+        label_end = words[-1]
+    else:
+        values = next((i for i in range(words[0], len(kinds)) if kinds[i]), 0) if words else 0
+        label_end = max((i for i in words if i < values), default=-1)
     labels: list[str] = []
     for cell in row[: label_end + 1]:
         key = label_key(cell)
         if key and (not labels or labels[-1] != key):
             labels.append(key)
-    region = kinds[label_end + 1 :]
+    region = [kind or [] for kind in kinds[label_end + 1 :]]
     span = len(region)
     while region and not region[-1]:
         region.pop()
     numbered = [(i, tuple(kind)) for i, kind in enumerate(region) if kind]
     return DataRow(
-        label="".join(labels),
+        label="".join(labels)[:MAX_LABEL],
         cells=tuple(cell for _, cell in numbered),
         positions=tuple(i for i, _ in numbered),
         width=len(region),
@@ -63,8 +78,12 @@ def split_row(row: Sequence[str]) -> DataRow:
 
 
 def sections(blocks: Sequence[Block]) -> dict[Section, list[DataRow]]:
-    """The rows of each section's tables, in order. A table without telling words continues
-    the section of the table before it (a table split by a page or a blank line)."""
+    """The rows of each section's tables, in order, the first MAX_SECTION_ROWS of them. A
+    table without telling words continues the section of the table before it (a table split by
+    a page or a blank line)."""
+    cells = sum(len(row) for block in blocks if not isinstance(block, str) for row in block)
+    if cells > MAX_CELLS:
+        raise ParseError("too_large", f"tables of {cells} cells, over the {MAX_CELLS}-cell limit")
     found: dict[Section, list[DataRow]] = {"active": [], "applications": [], "review": []}
     current: Section | None = None
     for block in blocks:
@@ -78,5 +97,6 @@ def sections(blocks: Sequence[Block]) -> dict[Section, list[DataRow]]:
         if hits[best]:
             current = best
         if current is not None:
-            found[current].extend(split_row(row) for row in block)
+            room = MAX_SECTION_ROWS - len(found[current])  # an appendix table may follow
+            found[current].extend(split_row(row) for row in block[: max(room, 0)])
     return found

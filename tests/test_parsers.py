@@ -163,7 +163,7 @@ PEAK_BYTES = 64 * 1024 * 1024
 
 
 def _scanned_pdf() -> bytes:
-    """A page that is one image of text, as scanners make them."""
+    """A page that is one image, of noise: OCR finds no text on it."""
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
     noise = Image.frombytes("L", (600, 800), os.urandom(600 * 800))

@@ -14,20 +14,32 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import parsers
 from parsers.extract import MAX_BYTES
 from parsers.page import read_page
+from xxgk import workers
 from xxgk.archive import Archive, DigestMismatch
 from xxgk.convert import to_docx
 from xxgk.records import Document, Error, PageMetadata, ParseContext, ParseResult
 from xxgk.registry import sites_by_id, sites_by_start_url
-from xxgk.settings import Settings
+from xxgk.settings import PARSE_MEMORY_MB, PARSE_SECONDS, Settings
 
 logger = logging.getLogger(__name__)
+
+#: What the workers' fork server imports once, for every worker to start with.
+PRELOAD = ("xxgk.parsing", "parsers.record", "parsers.extract")
+LIMITS = workers.Limits(memory_bytes=PARSE_MEMORY_MB << 20, seconds=PARSE_SECONDS)
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+#: A parse's outcome: a record, or the error that says why there is none, or a parser bug's
+#: message.
+Outcome = tuple[dict | None, Error | None, str | None]
 
 
 class ParserBug(RuntimeError):
@@ -52,14 +64,68 @@ def bug_message(error: Exception) -> str:
     return f"{error!r} at {Path(frame.filename).name}:{frame.lineno} ({frame.name})"[:500]
 
 
+def parse_outcome(
+    parser: Callable[..., dict],
+    data: bytes,
+    media_type: str | None,
+    name: str | None,
+    context: ParseContext | None,
+) -> Outcome:
+    """`parser` (`parsers.parse`) on the bytes, as a worker runs it. Out of memory is
+    `too_large` (also where a reader took the MemoryError for damage); any exception but
+    `ParseError` is a bug. A MemoryError raised here ends the worker."""
+    try:
+        return parser(data, media_type, name, context), None, None
+    except parsers.ParseError as error:
+        if _out_of_memory(error):
+            raise MemoryError from error
+        return None, Error(error.kind, error.message), None
+    except MemoryError:
+        raise
+    except Exception as error:
+        return None, None, bug_message(error)
+
+
+def parse_image_pages(
+    images: Sequence[bytes],
+    media_type: str | None,
+    name: str | None,
+    context: ParseContext | None,
+) -> dict:
+    """`parsers.parse_images` as a service's `parser`: a report page's images, in page order."""
+    return parsers.parse_images(images, context)
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, MemoryError):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 @dataclass
 class ParseService:
+    """`workers` processes parse, each parse under `limits` (`xxgk.workers`): a parse over its
+    memory is `too_large`, over its time `too_complex`, and one that kills its worker a
+    `parser_bug`; none of them costs the batch more. `workers=0` parses in this process,
+    unbounded. `parser` is what the workers run (a module-level function)."""
+
     strict: bool = False
     convert: Callable[[bytes], bytes] = to_docx
+    parser: Callable[..., dict] = parsers.parse
+    workers: int = field(default_factory=workers.cpu_count)
+    limits: workers.Limits = LIMITS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ParseService:
-        return cls(strict=settings.parser_bugs == "raise")
+        count = settings.parse_workers
+        return cls(
+            strict=settings.parser_bugs == "raise",
+            workers=workers.cpu_count() if count is None else count,
+            limits=workers.Limits(settings.parse_memory_mb << 20, settings.parse_seconds),
+        )
 
     @property
     def version(self) -> str:
@@ -74,27 +140,70 @@ class ParseService:
     ) -> tuple[dict | None, Error | None]:
         """A record, or the error that says why there is none."""
         try:
-            return parsers.parse(self.convert(data), media_type, name, context), None
-        except parsers.ParseError as error:
-            return None, Error(error.kind, error.message)
-        except Exception as error:
-            if self.strict:
-                raise ParserBug(f"the parser failed on {name or 'a document'}") from error
-            message = bug_message(error)
-            logger.error("parser bug on %s: %s", name or "a document", message)
-            return None, Error("parser_bug", message)
+            record, error, bug = self._outcome(self.convert(data), media_type, name, context)
+        except parsers.ParseError as refused:  # by the conversion
+            return None, Error(refused.kind, refused.message)
+        except Exception as failure:
+            record, error, bug = None, None, bug_message(failure)
+        if bug is None:
+            return record, error
+        if self.strict:
+            raise ParserBug(f"the parser failed on {name or 'a document'}: {bug}")
+        logger.error("parser bug on %s: %s", name or "a document", bug)
+        return None, Error("parser_bug", bug)
+
+    def _outcome(
+        self, data: bytes, media_type: str | None, name: str | None, context: ParseContext | None
+    ) -> Outcome:
+        if not self.workers:
+            try:
+                return parse_outcome(self.parser, data, media_type, name, context)
+            except MemoryError:
+                return None, Error("too_large", "out of memory"), None
+        pool = workers.shared(self.workers, self.limits, PRELOAD)
+        try:
+            return pool.run(parse_outcome, self.parser, data, media_type, name, context)
+        except workers.OverLimit as over:
+            if over.limit == "crash":
+                return None, None, f"the parse's worker died: {over.message}"
+            kind = "too_large" if over.limit == "memory" else "too_complex"
+            return None, Error(kind, f"the parse went {over.message}"), None
+
+    def parse_documents(self, archive: Archive, documents: Sequence[Document]) -> list[ParseResult]:
+        """`parse_document` of each document, `workers` at a time; in their order."""
+        return list(self._each(lambda document: self.parse_document(archive, document), documents))
+
+    def parse_files(
+        self, paths: Iterable[str | Path]
+    ) -> Iterator[tuple[dict | None, Error | None]]:
+        """`parse_file` of each path, `workers` at a time; in their order, each when ready."""
+        return self._each(self.parse_file, paths)
+
+    def _each(self, parse: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[_R]:
+        threads = ThreadPoolExecutor(max(1, self.workers), thread_name_prefix="xxgk-parse")
+        try:
+            yield from threads.map(parse, items)
+        finally:
+            threads.shutdown(cancel_futures=True)  # a strict service's bug stops the batch
 
     def parse_document(self, archive: Archive, document: Document) -> ParseResult:
-        """Parse a document from its archived bytes, and read its archived report page."""
+        """Parse a document from its archived bytes, and read its archived report page. A page
+        that pastes its report as pictures is read from its archived images, in page order,
+        under the same guards and limits as any other document."""
         page = self.page_metadata(archive, document)
         try:
-            data = archive.get(document.sha256)
+            stored = [archive.get(digest) for digest in document.images or (document.sha256,)]
         except DigestMismatch as exc:
             return self.result(document, error=Error("corrupt_archive", str(exc)), page=page)
         except FileNotFoundError as exc:
             return self.result(document, error=Error("archive_missing", str(exc)), page=page)
         context = parse_context(document, page)
-        record, error = self.parse_bytes(data, document.media_type, document.file_name, context)
+        if document.images:  # no DOC/WPS conversion: the parser is given the images
+            pages = replace(self, parser=parse_image_pages, convert=lambda images: images)
+            record, error = pages.parse_bytes(stored, context=context)  # type: ignore[arg-type]
+        else:
+            (data,) = stored
+            record, error = self.parse_bytes(data, document.media_type, document.file_name, context)
         return self.result(document, record=record, error=error, page=page)
 
     def page_metadata(self, archive: Archive, document: Document) -> PageMetadata:

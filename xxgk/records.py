@@ -11,7 +11,7 @@ per document, the warehouse loads all three.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, Literal, get_args
 
 CrawlErrorKind = Literal[
@@ -19,8 +19,8 @@ CrawlErrorKind = Literal[
     "redirect", "offsite_redirect", "robots_disallowed", "blocked", "needs_browser",
 ]  # fmt: skip
 ParseErrorKind = Literal[
-    "not_a_report", "needs_ocr", "corrupt", "encrypted", "unsupported", "too_large", "empty",
-    "unreadable", "archive_missing", "corrupt_archive", "parser_bug",
+    "not_a_report", "needs_ocr", "corrupt", "encrypted", "unsupported", "too_large",
+    "too_complex", "empty", "unreadable", "archive_missing", "corrupt_archive", "parser_bug",
 ]  # fmt: skip
 ErrorKind = CrawlErrorKind | ParseErrorKind
 
@@ -42,11 +42,13 @@ ERROR_KINDS: dict[str, str] = {
     "needs_browser": "the page renders its content in JavaScript only",
     # parsing: in `parse_errors.kind`
     "not_a_report": "readable, but none of the report's tables (a notice, an interpretation)",
-    "needs_ocr": "an image, or a PDF without a text layer",
+    "needs_ocr": "a PDF without a text layer or images, or images in which OCR found no text",
     "corrupt": "damaged, or not the format it claims to be",
     "encrypted": "a PDF that needs a password",
     "unsupported": "a format the parser does not read (DOC/WPS without LibreOffice)",
-    "too_large": "over a size limit (the file, its pages, or what its archive unpacks to)",
+    "too_large": "over a size limit (the file, its pages, its tables' cells, what its archive "
+    "unpacks to, or the memory of its parse)",
+    "too_complex": "its parse went over the time limit, or its markup nests too deep",
     "empty": "no content",
     "unreadable": "the file could not be read (`xxgk parse`: an OS error)",
     "archive_missing": "the archive has no object under the document's sha256",
@@ -56,7 +58,9 @@ ERROR_KINDS: dict[str, str] = {
 CRAWL_ERROR_KINDS = frozenset(get_args(CrawlErrorKind))
 PARSE_ERROR_KINDS = frozenset(get_args(ParseErrorKind))
 
-Role = Literal["robots", "home", "column", "listing", "report_page", "attachment", "other"]
+Role = Literal[
+    "robots", "home", "column", "listing", "report_page", "attachment", "page_image", "other"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,10 @@ class Capture:
     and `size` name them. A 304 to a conditional recrawl carries no body: its `sha256`, `size`
     and `revisits` (the `fetched_at` of that earlier capture) are the earlier capture's, whose
     bytes the archive holds already.
+
+    A report page lists the files it links (`attachments`) and, when it pastes the report as
+    pictures, the URLs of its article's images in page order (`images`, captured with role
+    `page_image`).
     """
 
     url: str
@@ -90,6 +98,7 @@ class Capture:
     report_page_url: str | None = None
     file_name: str | None = None
     attachments: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
     media_type: str | None = None
     body: bytes | None = None
     sha256: str | None = None
@@ -108,6 +117,22 @@ class Capture:
         values = {name: logged[name] for name in LOG_FIELDS if name in logged}
         values["error"] = Error.from_dict(logged.get("error"))
         return cls(**values)
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        restore(self, state[1])
+
+
+def restore(value: Capture | Document, pickled: Mapping[str, Any]) -> None:
+    """Unpickle a contract pickled before it had all its fields (an asset value Dagster kept):
+    the fields it lacks take their defaults."""
+    for item in fields(value):
+        if item.name in pickled:
+            unpickled = pickled[item.name]
+        elif item.default is not MISSING:
+            unpickled = item.default
+        else:
+            unpickled = item.default_factory()  # type: ignore[misc]
+        object.__setattr__(value, item.name, unpickled)
 
 
 #: The fields a capture log line holds.
@@ -132,9 +157,11 @@ PAGE_DATE_FIELDS = ("issued_on", "written_on")
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A report file: an attachment of a report page, or a report page holding the report
-    itself (then `file_url` is None). `page_sha256` names the archived report page, whose
-    metadata the parse service reads."""
+    """A report file: an attachment of a report page, a file linked straight from another page
+    (a list page, the home page: `url` is that page's, `page_sha256` None), or a report page
+    holding the report itself (then `file_url` is None). `page_sha256` names the archived report
+    page, whose metadata the parse service reads. A report page that pastes the report as
+    pictures is read from `images`, its images' digests in page order, not from its own bytes."""
 
     sha256: str
     url: str
@@ -145,6 +172,10 @@ class Document:
     title: str | None = None
     file_name: str | None = None
     page_sha256: str | None = None
+    images: tuple[str, ...] = ()
+
+    def __setstate__(self, state: list[Any]) -> None:
+        restore(self, dict(zip((f.name for f in fields(self)), state, strict=False)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 DEFAULT_DATA_DIR = Path("data")
 ENVIRONMENTS = ("local", "production")
@@ -26,7 +26,14 @@ VARIABLES = {
     "XXGK_S3_SPOOL_DIR": "where archive writes wait, durably, while S3 is down",
     "XXGK_ENV": "`production`: Dagster resources and IO read the locations at run time",
     "XXGK_PARSER_BUGS": "`record` a parser exception as `parser_bug`, or `raise` it (tests)",
+    "XXGK_PARSE_WORKERS": "processes that parse documents in parallel, each under the two limits "
+    "below (`0`: in the calling process, unlimited)",
+    "XXGK_PARSE_MEMORY_MB": "the memory one parse may use (its worker's address space): over it, "
+    "`too_large`",
+    "XXGK_PARSE_SECONDS": "the time one parse may take: over it, `too_complex`",
 }
+PARSE_MEMORY_MB = 3072
+PARSE_SECONDS = 600.0  # a scan read by OCR: 20 pages at some 10 s a page on a busy machine
 
 
 class SettingsError(ValueError):
@@ -47,6 +54,9 @@ class Settings:
     s3_spool_dir: Path | None = None
     environment: Literal["local", "production"] = "local"
     parser_bugs: Literal["record", "raise"] = "record"
+    parse_workers: int | None = None  # None: one per core
+    parse_memory_mb: int = PARSE_MEMORY_MB
+    parse_seconds: float = PARSE_SECONDS
 
     @property
     def crawls(self) -> Path:
@@ -74,6 +84,7 @@ class Settings:
             if value not in allowed:
                 raise SettingsError(f"{name}={value!r}: use one of {', '.join(allowed)}")
         crawl_dir, spool_dir = get("XXGK_CRAWL_DIR"), get("XXGK_S3_SPOOL_DIR")
+        workers = get("XXGK_PARSE_WORKERS")
         return cls(
             data_dir=root,
             database_url=get("XXGK_DATABASE_URL") or sqlite_url(root / "warehouse.db"),
@@ -83,4 +94,24 @@ class Settings:
             s3_spool_dir=Path(spool_dir) if spool_dir else None,
             environment=environment,  # type: ignore[arg-type]
             parser_bugs=parser_bugs,  # type: ignore[arg-type]
+            parse_workers=_number("XXGK_PARSE_WORKERS", workers, int, 0) if workers else None,
+            parse_memory_mb=_number(
+                "XXGK_PARSE_MEMORY_MB", get("XXGK_PARSE_MEMORY_MB") or PARSE_MEMORY_MB, int, 256
+            ),
+            parse_seconds=_number(
+                "XXGK_PARSE_SECONDS", get("XXGK_PARSE_SECONDS") or PARSE_SECONDS, float, 1
+            ),
         )
+
+
+_N = TypeVar("_N", int, float)
+
+
+def _number(name: str, value: object, kind: type[_N], least: _N) -> _N:
+    try:
+        number = kind(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: use a number") from None
+    if number < least:
+        raise SettingsError(f"{name}={value!r}: use a number of at least {least}")
+    return number

@@ -8,11 +8,16 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from w3lib.encoding import read_bom
+
 from parsers.errors import ParseError
 from parsers.extract import docx, html, pdf, text
-from parsers.extract.blocks import Block
+from parsers.extract.blocks import Block, Extraction
 
-__all__ = ["LEGACY_WORD", "MAX_BYTES", "Block", "extract_blocks", "sniff", "sniff_media_type"]
+__all__ = [
+    "LEGACY_WORD", "MAX_BYTES", "Block", "Extraction", "extract_blocks", "sniff",
+    "sniff_media_type",
+]  # fmt: skip
 
 MAX_BYTES = 100 * 1024 * 1024
 
@@ -33,17 +38,24 @@ _LEGACY_TYPES = {"application/x-ole-storage", "application/rtf"}
 _LEGACY_MESSAGE = (
     "DOC/WPS needs LibreOffice: convert it to DOCX with xxgk.convert.to_docx before parsing"
 )
-_EXTRACTORS = {"pdf": pdf.extract, "docx": docx.extract, "html": html.extract, "text": text.extract}
+_EXTRACTORS = {"docx": docx.extract, "html": html.extract, "text": text.extract}
 
 
 def extract_blocks(
     data: bytes, media_type: str | None = None, name: str | None = None
-) -> list[Block]:
+) -> Extraction:
     if len(data) > MAX_BYTES:
         raise ParseError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit")
     if not data.strip():
         raise ParseError("empty", "no content")
-    return _EXTRACTORS[sniff(data, media_type, name)](data)
+    kind = sniff(data, media_type, name)
+    if kind == "pdf":
+        return pdf.extract(data)
+    if kind == "image":
+        from parsers.extract import images  # OpenCV and the OCR engine: only for scans
+
+        return images.extract(data)
+    return Extraction(_EXTRACTORS[kind](data))
 
 
 def sniff_media_type(data: bytes) -> str | None:
@@ -53,6 +65,9 @@ def sniff_media_type(data: bytes) -> str | None:
     if b"%PDF-" in head[:1024]:
         return "application/pdf"
     found = next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
+    encoding, bom = read_bom(head)
+    if encoding and encoding != "utf-8":  # UTF-16 or UTF-32 markup: look at its characters
+        head = head[len(bom) :].decode(encoding, "ignore").encode()
     # random bytes hold '<p ' often enough to look like HTML
     if found is None and _HTML.search(head) and not text.looks_binary(data):
         return "text/html"
@@ -69,7 +84,7 @@ def sniff(data: bytes, media_type: str | None = None, name: str | None = None) -
     if found in _LEGACY_TYPES:
         raise ParseError("unsupported", _LEGACY_MESSAGE)
     if found and found.startswith("image/"):
-        raise ParseError("needs_ocr", "an image, not a document with text")
+        return "image"
     if found == "text/html":
         return "html"
     hint = f"{media_type or ''} {PurePath(name or '').suffix}".lower()

@@ -246,7 +246,7 @@ def _read_prose(lines: list[str], i: int, blocks: list[Block]) -> int:
     groups = [group for group in groups if group]
     short = [all(len(line) <= MAX_CELL for line in group) for group in groups]
     rows = [
-        short[g] and len(group) > 1 and any(cell_numbers(line) for line in group)
+        short[g] and len(group) > 1 and any(_prints_number(line) for line in group)
         for g, group in enumerate(groups)
     ]
     eligible = [short[g] and not _HEADING.match(group[0]) for g, group in enumerate(groups)]
@@ -266,6 +266,11 @@ def _read_prose(lines: list[str], i: int, blocks: list[Block]) -> int:
     if table:
         blocks.append(table)
     return end
+
+
+def _prints_number(line: str) -> bool:
+    """A line of digits: a word for none (无) alone on a line is as often an answer in prose."""
+    return bool(cell_numbers(line)) and any(char.isdigit() for char in line)
 
 
 def _skip_blank(lines: list[str], i: int) -> int:

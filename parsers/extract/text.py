@@ -3,7 +3,9 @@ wrote it used (`layout`)."""
 
 from __future__ import annotations
 
-from w3lib.encoding import html_to_unicode, to_unicode
+import codecs
+
+from w3lib.encoding import html_to_unicode, read_bom, to_unicode
 
 from parsers.extract.blocks import Block
 from parsers.extract.layout import text_blocks
@@ -31,7 +33,16 @@ def undeclared_encoding(data: bytes) -> str:
 
 
 def looks_binary(data: bytes) -> bool:
+    """Bytes that are no text: control characters, or not UTF-8 nor GB18030 (nor the UTF its
+    BOM names: UTF-16 text is half NUL bytes)."""
     sample = data[:8192]
+    encoding, bom = read_bom(sample)
+    if encoding:
+        try:  # not final: the sample may end inside a character
+            text = codecs.getincrementaldecoder(encoding)().decode(sample[len(bom) :])
+        except UnicodeDecodeError:
+            return True
+        return sum(ord(char) in _CONTROL for char in text) > len(text) // 100
     if sum(byte in _CONTROL for byte in sample) > len(sample) // 100:
         return True
     for codec in ("utf-8", "gb18030"):

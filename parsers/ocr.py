@@ -1,0 +1,99 @@
+"""Words read from a page image by OCR: rapidocr-onnxruntime, whose PP-OCRv4 detection and
+recognition models ship inside its wheel (CPU, offline, nothing downloaded at run time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+
+import numpy as np
+
+ENGINE = "rapidocr-onnxruntime"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A text line the engine found, by its box in the image's pixels."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    confidence: float
+
+    @property
+    def middle(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@cache
+def _engine():
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(use_cls=False)
+
+
+def engine_version() -> str:
+    return version(ENGINE)
+
+
+def read_words(image: np.ndarray) -> list[Word]:
+    """Every text line of a grey or RGB image, with the engine's confidence (0-1); none dropped
+    for a low confidence: the caller decides what to trust."""
+    found, _ = _engine()(_rgb(image), use_cls=False, text_score=0.0)
+    words = []
+    for box, text, score in found or ():
+        xs, ys = [point[0] for point in box], [point[1] for point in box]
+        if text.strip():
+            words.append(Word(min(xs), min(ys), max(xs), max(ys), text.strip(), float(score)))
+    return words
+
+
+def read_line(image: np.ndarray) -> tuple[str, float]:
+    """The text of an image holding one line (a table cell), read without detection."""
+    found, _ = _engine()(_rgb(image), use_det=False, use_cls=False)
+    if not found:
+        return "", 0.0
+    text, score = found[0]
+    return text.strip(), float(score)
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
+
+
+_NUMBER_CHARACTERS = "0123456789.,-"
+
+
+def read_numbers(images: list[np.ndarray]) -> list[tuple[str, float]]:
+    """The number each image (a table cell's crop) shows, read by the recognition model with
+    every character but digits, '.', ',' and '-' ruled out. Its confidence is the least, over the
+    characters read, of the character's probability among those allowed: how sure the model is
+    of this digit rather than another, once it is known to be a number."""
+    recognizer = _engine().text_rec
+    characters = recognizer.postprocess_op.character
+    allowed = np.array([0] + [characters.index(c) for c in _NUMBER_CHARACTERS])
+    found: list[tuple[str, float]] = []
+    height, width = recognizer.rec_image_shape[1:]
+    for start in range(0, len(images), 16):
+        batch = [_rgb(image) for image in images[start : start + 16]]
+        ratio = max([width / height] + [image.shape[1] / image.shape[0] for image in batch])
+        tensor = np.stack([recognizer.resize_norm_img(image, ratio) for image in batch])
+        for steps in recognizer.session(tensor.astype(np.float32))[0]:
+            probabilities = steps[:, allowed]
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+            best = probabilities.argmax(axis=1)
+            text, confidences, previous = "", [], 0
+            for step, index in enumerate(best):
+                if index and index != previous:
+                    text += _NUMBER_CHARACTERS[index - 1]
+                    confidences.append(float(probabilities[step, index]))
+                previous = index
+            found.append((text, min(confidences, default=0.0)))
+    return found
