@@ -19,6 +19,7 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
+from spiders.article import PageImages, pasted_images
 from spiders.captures import now, response_capture
 from spiders.downloadermiddlewares.blocked import SiteStopped
 from spiders.errors import failure_error, response_error
@@ -34,7 +35,7 @@ from spiders.links import (
 )
 from spiders.paging import Pager
 from spiders.responses import disposition_filename, page_title
-from xxgk.records import Capture, Role
+from xxgk.records import Capture, Error, Role
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class PortalSpider(Spider):
         self.start_urls = start_urls.split(",") if isinstance(start_urls, str) else start_urls
         self.pagers: list[Pager] = []
         self.max_list_pages = 0
+        self.max_page_images = 0
+        self.max_page_image_bytes = 0
         self.list_pages: defaultdict[str, set[str]] = defaultdict(set)
 
     @classmethod
@@ -56,6 +59,8 @@ class PortalSpider(Spider):
         settings = crawler.settings
         spider.pagers = [load_object(path)() for path in settings.getlist("XXGK_PAGERS")]
         spider.max_list_pages = settings.getint("XXGK_MAX_LIST_PAGES")
+        spider.max_page_images = settings.getint("XXGK_MAX_PAGE_IMAGES")
+        spider.max_page_image_bytes = settings.getint("XXGK_MAX_PAGE_IMAGE_BYTES")
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -125,8 +130,11 @@ class PortalSpider(Spider):
         )
 
     def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
+        """A report page, its attachments; without any, the images of an article that pastes
+        the report as pictures (`spiders.article`)."""
         capture = self.capture(response)
         if not capture.error:
+            scope = self.scope(response)
             found = [a for a in anchors(response) if attachment_extension(a.url, a.text)]
             capture.attachments = [a.url for a in found]
             logger.debug("report page %s: %d attachment(s)", response.url, len(found))
@@ -136,9 +144,63 @@ class PortalSpider(Spider):
                     "attachment",
                     self.parse_attachment,
                     report_page_url=response.url,
-                    **self.scope(response),
+                    **scope,
                 )
+            if not found and (images := pasted_images(response, scope["hosts"])):
+                capture.images = images
+                logger.debug("report page %s: %d page image(s)", response.url, len(images))
+                pending = PageImages(response.url, tuple(images), 0, self.max_page_image_bytes)
+                yield from self.next_page_image(pending, scope)
         yield capture
+
+    def next_page_image(
+        self, images: PageImages, scope: dict[str, Any]
+    ) -> Iterator[Capture | Request]:
+        """The page's images one after another, each allowed what the page's bytes have left
+        (`download_maxsize`), so the page never costs more than its bounds; those past them are
+        captured unfetched, with the bound they passed."""
+        if images.done:
+            return
+        if images.index >= self.max_page_images or images.bytes_left <= 0:
+            bound = (
+                f"{self.max_page_images} images"
+                if images.index >= self.max_page_images
+                else f"{self.max_page_image_bytes} bytes"
+            )
+            for url in images.urls[images.index :]:
+                yield Capture(
+                    url=url, site=scope["site"], role="page_image", fetched_at=now(),
+                    report_page_url=images.page_url,
+                    error=Error("download", f"not fetched: the page's images passed {bound}"),
+                )  # fmt: skip
+            return
+        request = self.route(
+            Request(images.urls[images.index], dont_filter=True),  # another page may share it
+            "page_image",
+            self.parse_page_image,
+            title=None,
+            report_page_url=images.page_url,
+            page_images=images,
+            download_maxsize=images.bytes_left,
+            paging=True,  # the page's images one after another: no deeper (NavigationDepth)
+            **scope,
+        )
+        yield request.replace(errback=self.failed_page_image)
+
+    def parse_page_image(self, response: Response) -> Iterator[Capture | Request]:
+        capture = self.capture(response)
+        yield capture
+        images: PageImages = response.meta["page_images"]
+        size = capture.size if capture.size is not None else len(response.body)
+        yield from self.next_page_image(images.after(size), self.scope(response))
+
+    def failed_page_image(self, failure: Failure) -> Iterator[Capture | Request]:
+        if failure.check(SiteStopped):
+            return
+        yield from self.failed(failure)
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        scope = {"site": meta["site"], "hosts": meta["hosts"]}
+        yield from self.next_page_image(meta["page_images"].after(0), scope)
 
     def parse_attachment(self, response: Response) -> Iterator[Capture]:
         capture = self.capture(response)

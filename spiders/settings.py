@@ -62,6 +62,10 @@ XXGK_PAGERS = [
     "spiders.paging.GkmlptPager",
 ]
 XXGK_MAX_LIST_PAGES = 50
+# A report page pasted as pictures: the images of its article fetched, at most this many and
+# this many bytes together (spiders.article)
+XXGK_MAX_PAGE_IMAGES = 40
+XXGK_MAX_PAGE_IMAGE_BYTES = 20 * 1024 * 1024
 # Unset: as `xxgk crawl`, the archive and `<crawls>/<crawl id>.jsonl` of xxgk.settings
 XXGK_ARCHIVE_URL = None
 XXGK_CAPTURES_OUT = None  # the capture log, written by the archivist (spiders.pipelines)

@@ -1,5 +1,10 @@
+import pickle
+from pathlib import Path
+
+from xxgk.archive import LocalArchive
 from xxgk.documents import select_documents
-from xxgk.records import Capture, Error, Role
+from xxgk.parsing import ParseService
+from xxgk.records import Capture, Document, Error, Role
 
 SITE = "http://portal.test/"
 
@@ -54,3 +59,100 @@ def test_a_page_whose_attachments_all_failed_is_parsed_itself() -> None:
     )
     [document] = select_documents([page, failed])
     assert (document.sha256, document.file_url) == ("5" * 64, None)
+
+
+def test_a_report_file_linked_straight_from_a_list_or_home_page_is_a_document() -> None:
+    listing = capture("http://portal.test/nb/", "listing", "1" * 64)
+    from_list = capture(
+        "http://portal.test/nb/2022.pdf",
+        "attachment",
+        "2" * 64,
+        referer=listing.url,
+        title="某县2022年政府信息公开工作年度报告",
+        media_type="application/pdf",
+    )
+    from_home = capture("http://portal.test/2021.pdf", "attachment", "3" * 64, referer=SITE)
+    documents = select_documents([listing, from_list, from_home])
+    assert [(d.sha256, d.url, d.file_url, d.page_sha256) for d in documents] == [
+        ("2" * 64, listing.url, from_list.url, None),
+        ("3" * 64, SITE, from_home.url, None),
+    ]
+    assert documents[0].title == from_list.title
+    assert documents[0].media_type == "application/pdf"
+
+
+def test_a_file_linked_from_several_pages_is_one_document_its_report_page_s() -> None:
+    listed = capture("http://portal.test/nb/copy.pdf", "attachment", "c" * 64, referer=SITE)
+    page = capture(
+        "http://portal.test/nb/1.html",
+        "report_page",
+        "b" * 64,
+        title="2022年报告",
+        attachments=["http://portal.test/nb/1.pdf"],
+    )
+    attached = capture("http://portal.test/nb/1.pdf", "attachment", "c" * 64)
+    [document] = select_documents([listed, page, attached])
+    assert (document.url, document.file_url, document.page_sha256) == (
+        page.url, attached.url, page.sha256
+    )  # fmt: skip
+
+
+PAGE_IMAGES = [f"http://portal.test/u/{n}.jpg" for n in (3, 1, 2)]  # page order, not sorted
+
+
+def pasted_page_captures() -> list[Capture]:
+    page = capture(
+        "http://portal.test/nb/2.html", "report_page", "9" * 64, images=PAGE_IMAGES, title="报告"
+    )
+    images = [
+        capture(url, "page_image", str(n) * 64, report_page_url=page.url)
+        for n, url in enumerate(PAGE_IMAGES, start=4)
+    ]
+    return [page, *reversed(images)]  # fetched in any order
+
+
+def test_a_report_page_of_pictures_is_one_document_of_its_images_in_page_order() -> None:
+    [document] = select_documents(pasted_page_captures())
+    assert (document.sha256, document.file_url, document.page_sha256) == ("9" * 64, None, "9" * 64)
+    assert document.images == ("4" * 64, "5" * 64, "6" * 64)
+
+
+def test_a_report_page_of_pictures_is_no_document_until_every_image_arrived() -> None:
+    page, *images = pasted_page_captures()
+    images[0] = Capture(
+        url=images[0].url, site=SITE, role="page_image", error=Error("http_404", "Not Found")
+    )
+    assert select_documents([page, *images]) == []
+    assert select_documents([page, *images[1:]]) == []
+
+
+def test_the_capture_log_carries_the_page_images_and_reads_old_lines() -> None:
+    page = pasted_page_captures()[0]
+    assert Capture.from_log(page.to_log()) == page
+    old_line = {k: v for k, v in page.to_log().items() if k != "images"}
+    assert Capture.from_log(old_line).images == []
+
+
+def test_an_image_missing_from_the_archive_is_archive_missing(tmp_path: Path) -> None:
+    archive = LocalArchive(tmp_path)
+    page = archive.put(b"<html><body><img src='/u/1.jpg'></body></html>")
+    document = Document(
+        sha256=page, url=SITE, site=SITE, page_sha256=page, images=(archive.put(b"1"), "0" * 64)
+    )
+    result = ParseService(workers=0).parse_document(archive, document)
+    assert result.error is not None and result.error.kind == "archive_missing"
+
+
+def test_values_pickled_before_the_page_images_unpickle_without_them() -> None:
+    """As pickle restores them: a Dagster asset value kept before `images` was a field."""
+    document = Document(sha256="a" * 64, url=SITE, site=SITE, images=("b" * 64,))
+    assert pickle.loads(pickle.dumps(document)) == document
+    old_document = Document.__new__(Document)
+    old_document.__setstate__(document.__getstate__()[:-1])  # type: ignore[attr-defined]
+    assert old_document == Document(sha256="a" * 64, url=SITE, site=SITE)
+    page = pasted_page_captures()[0]
+    assert pickle.loads(pickle.dumps(page)) == page
+    _, slots = page.__reduce_ex__(2)[2]  # type: ignore[index]
+    old_page = Capture.__new__(Capture)
+    old_page.__setstate__((None, {k: v for k, v in slots.items() if k != "images"}))
+    assert old_page.images == [] and old_page.url == page.url

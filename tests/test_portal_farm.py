@@ -12,13 +12,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from parsers import parse
 from parsers.page import read_page
 from spiders.capturelog import read_captures
 from spiders.crawl import crawl_command
 from tests.farm import sites
 from tests.farm.server import Farm, Site
+from tests.warcs import read_warc
 from xxgk import cli
 from xxgk.archive import LocalArchive
+from xxgk.archive.base import sha256_hex
+from xxgk.documents import select_documents
+from xxgk.parsing import ParseService
 from xxgk.records import Capture, PageMetadata
 
 FAST = ["-s", "XXGK_RETRY_BACKOFF_BASE=0.2", "-s", "DOWNLOAD_TIMEOUT=2"]
@@ -368,3 +373,125 @@ def test_crawl_only_command_with_nothing_to_crawl(tmp_path: Path) -> None:
     command = ["crawl", "--data", str(tmp_path), "--registry-filter", "no-such-portal-anywhere"]
     assert cli.main(command) == 2
     assert not (tmp_path / "crawls").exists()
+
+
+def test_report_files_linked_straight_from_any_page_are_documents_once(tmp_path: Path) -> None:
+    site = sites.straight()
+    with Farm(site) as farm:
+        crawled = Crawl(farm, site, crawl(farm, tmp_path, site))
+    assert crawled.paths("attachment") == site.attachments
+    documents = {path(d.file_url or ""): d for d in select_documents(crawled.captures)}
+    assert set(documents) == set(sites.STRAIGHT_REPORTS)  # the copy is the page's attachment
+    from_home, from_list = documents["/files/nb2019.pdf"], documents["/xxgk/nb/P2020.pdf"]
+    assert (from_home.url, from_home.title, from_home.page_sha256) == (
+        site.url, sites.title(2019), None
+    )  # fmt: skip
+    assert (from_list.url, from_list.title) == (f"{site.url}xxgk/nb/", sites.title(2020))
+    attached = documents["/xxgk/nb/2021/qw.pdf"]
+    assert attached.url == f"{site.url}xxgk/nb/2021.html"
+    assert attached.page_sha256 == crawled.by_path("/xxgk/nb/2021.html").sha256
+    archive, service = LocalArchive(tmp_path / "archive"), ParseService(strict=True, workers=0)
+    for target, name in sites.STRAIGHT_REPORTS.items():
+        record = service.parse_document(archive, documents[target]).record
+        expected = parse((sites.OFFICIAL / name).read_bytes(), "application/pdf", name)
+        assert record is not None and record["applications"] == expected["applications"]
+
+
+@pytest.fixture(scope="module")
+def pasted_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Crawl, Path]:
+    site, out = sites.pasted(), tmp_path_factory.mktemp("pasted")
+    with Farm(site) as farm:
+        return Crawl(farm, site, crawl(farm, out, site)), out
+
+
+def scanned_pages(site: Site) -> dict[str, bytes]:
+    """The pasted report's page images by URL, in page order."""
+    return {
+        site.url.rstrip("/") + target: route.body  # type: ignore[union-attr]
+        for target, route in site.routes.items()
+        if target.endswith(".jpg")
+    }
+
+
+def test_a_report_page_of_pictures_has_its_article_images_fetched_in_page_order(
+    pasted_crawl: tuple[Crawl, Path],
+) -> None:
+    crawled, out = pasted_crawl
+    images = scanned_pages(crawled.site)
+    assert len(images) == 4
+    assert crawled.by_path(sites.PASTED_PAGE).images == list(images)
+    fetched = [c for c in crawled.captures if c.role == "page_image"]
+    assert [(c.url, c.sha256, c.report_page_url) for c in fetched] == [
+        (url, sha256_hex(data), f"{crawled.site.url}xxgk/nb/2020.html")
+        for url, data in images.items()
+    ]
+    assert crawled.by_path(sites.TEXT_PAGE).images == []  # its tables are text: no pictures
+    for target in (sites.LOGO, sites.SEAL):
+        assert target not in crawled.requested
+    assert "cdn.farm.test" not in {call.host for call in crawled.farm.calls}
+    archive = LocalArchive(out / "archive")
+    assert all(archive.get(sha256_hex(data)) == data for data in images.values())
+    (warc,) = (out / "archive" / "warc").glob("*.warc.gz")
+    responses = {
+        r.warc["WARC-Target-URI"]: r for r in read_warc(warc.read_bytes()) if r.type == "response"
+    }
+    assert set(images) <= set(responses)
+
+
+def test_a_report_page_of_pictures_is_one_document_of_its_images(
+    pasted_crawl: tuple[Crawl, Path],
+) -> None:
+    crawled, _ = pasted_crawl
+    documents = {d.url: d for d in select_documents(crawled.captures)}
+    pasted = documents[f"{crawled.site.url}xxgk/nb/2020.html"]
+    page = crawled.by_path(sites.PASTED_PAGE)
+    assert (pasted.sha256, pasted.page_sha256, pasted.file_url) == (page.sha256, page.sha256, None)
+    assert pasted.images == tuple(sha256_hex(data) for data in scanned_pages(crawled.site).values())
+    assert documents[f"{crawled.site.url}xxgk/nb/2021.html"].images == ()
+
+
+@pytest.mark.ocr
+def test_a_report_page_of_pictures_gives_the_numbers_of_its_source(
+    pasted_crawl: tuple[Crawl, Path],
+) -> None:
+    crawled, out = pasted_crawl
+    (pasted,) = [d for d in select_documents(crawled.captures) if d.images]
+    result = ParseService(strict=True, workers=0).parse_document(
+        LocalArchive(out / "archive"), pasted
+    )
+    source = (sites.OFFICIAL / sites.PASTED_SOURCE).read_bytes()
+    expected = parse(source, "application/pdf", sites.PASTED_SOURCE)
+    assert result.error is None and result.record is not None
+    read = {
+        (table, row, column): (value, result.record[table][row][column])
+        for table in ("active_disclosure", "applications", "review_litigation")
+        for row, cells in expected[table].items()
+        for column, value in cells.items()
+        if value is not None
+    }
+    assert not [cell for cell, (want, got) in read.items() if got not in (None, want)]
+    assert sum(want == got for want, got in read.values()) >= 0.95 * len(read)
+    assert (result.record["organ"], result.record["year"]) == (expected["organ"], expected["year"])
+
+
+@pytest.mark.parametrize(
+    ("bound", "fetched"),
+    [("XXGK_MAX_PAGE_IMAGES=2", 2), ("XXGK_MAX_PAGE_IMAGE_BYTES={first_and_one}", 1)],
+)
+def test_a_page_s_pictures_are_fetched_within_its_bounds(
+    tmp_path: Path, bound: str, fetched: int
+) -> None:
+    site = sites.pasted()
+    images = scanned_pages(site)
+    bound = bound.format(first_and_one=len(next(iter(images.values()))) + 1)
+    with Farm(site) as farm:
+        crawled = Crawl(farm, site, crawl(farm, tmp_path, site, extra=[*FAST, "-s", bound]))
+    captured = {c.url: c for c in crawled.captures if c.role == "page_image"}
+    assert list(captured) == list(images)  # every one, fetched or not
+    assert [url for url, c in captured.items() if c.error is None] == list(images)[:fetched]
+    assert {c.error.kind for c in captured.values() if c.error} == {"download"}
+    if bound.startswith("XXGK_MAX_PAGE_IMAGES"):  # those past the count are never asked for
+        assert [t for t in crawled.requested if t.endswith(".jpg")] == [
+            path(url) for url in list(images)[:fetched]
+        ]
+    assert not [d for d in select_documents(crawled.captures) if d.images]  # not all arrived

@@ -21,6 +21,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from spiders.article import pasted_images
 from spiders.captures import response_capture
 from spiders.crawl import crawl_settings
 from spiders.downloadermiddlewares.conditional import ConditionalRecrawl
@@ -130,6 +131,44 @@ def test_trs_pager_expands_create_page_html() -> None:
         "http://www.example.gov.cn/zwgk/zfxxgknb/index_1.shtml",
         "http://www.example.gov.cn/zwgk/zfxxgknb/index_2.shtml",
     ]
+
+
+OFFICIAL = Path(__file__).parent / "fixtures" / "official"
+PAGE_URL = "http://www.example.gov.cn/zfxxgknb/2022/t1.html"
+HOSTS = ["www.example.gov.cn"]
+
+
+def report_page(article: str, outside: str = "") -> HtmlResponse:
+    page = f"<html><body>{outside}<div id='zoom'>{article}</div></body></html>"
+    return HtmlResponse(PAGE_URL, body=page.encode(), encoding="utf-8")
+
+
+def test_a_report_page_of_pictures_gives_its_article_images_in_page_order() -> None:
+    article = (
+        "<p>某县2022年政府信息公开工作年度报告</p>"
+        "<p><img src='/u/2.jpg'></p><p><img src='1.png#top'></p><img src='/u/2.jpg'>"
+        "<img src='http://cdn.example.com/3.jpg'><img src='data:image/png;base64,iVBO'><img>"
+    )
+    response = report_page(article, outside="<img src='/images/logo.png'>")
+    assert pasted_images(response, HOSTS) == [
+        "http://www.example.gov.cn/u/2.jpg",
+        "http://www.example.gov.cn/zfxxgknb/2022/1.png",
+    ]
+
+
+def test_prose_beside_the_pictures_is_not_table_text() -> None:
+    prose = (
+        "<p>全年收到申请12件，其中属于国家秘密不予公开1件，重复申请2件，"
+        "本机关不掌握相关政府信息3件。</p><p><img src='/u/1.jpg'></p>"
+    )
+    assert pasted_images(report_page(prose), HOSTS) == ["http://www.example.gov.cn/u/1.jpg"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in OFFICIAL.glob("*.utf-8.html")))
+def test_a_report_with_its_tables_in_text_pastes_no_pictures(name: str) -> None:
+    page = (OFFICIAL / name).read_bytes().replace(b"</table>", b"</table><img src='/seal.png'>")
+    response = HtmlResponse(PAGE_URL, body=page, encoding="utf-8")
+    assert pasted_images(response, HOSTS) == []
 
 
 def test_file_name_from_content_disposition() -> None:

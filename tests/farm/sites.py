@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 from tests.farm.server import Call, Reply, Route, Site
+from tests.fixtures.render.scans import SCANS, image_page
 
 PDF = b"%PDF-1.4\n%farm\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OFF_SITE = "http://www.gov.cn/zhengce/2023年国务院政府信息公开工作年度报告.html"
@@ -490,6 +492,87 @@ def field_titles() -> Site:
         li("/xxgk/bm/jyj/t20230121_9.html", "2022年度解读"),
     ]
     site.routes["/xxgk/bm/jyj/"] = Reply(page("县教育局年报", "".join(unit)))
+    return site
+
+
+OFFICIAL = Path(__file__).parents[1] / "fixtures" / "official"
+#: Three official-layout reports, each its own bytes (the farm's `PDF` is one for all).
+STRAIGHT_REPORTS = {
+    "/files/nb2019.pdf": "000_332b3b6b687ea38f.reportlab.pdf",  # linked from the home page
+    "/xxgk/nb/P2020.pdf": "001_c09b12af01aeb506.reportlab.pdf",  # from the list page
+    "/xxgk/nb/2021/qw.pdf": "002_3c99cf29d2b59166.reportlab.pdf",  # from a report page
+}
+#: The report page's attachment, also linked straight from the list page under another URL.
+STRAIGHT_COPY = "/xxgk/nb/copy-2021.pdf"
+
+
+def straight() -> Site:
+    """Report files linked straight from the home page and from a list page, beside a report
+    page with its attachment, whose bytes the list page also links under another URL."""
+    site = Site("straight.farm.test", {})
+    site.routes["/"] = Reply(
+        page("首页", link("/xxgk/", "政府信息公开") + link("/files/nb2019.pdf", title(2019)))
+    )
+    site.routes["/xxgk/"] = Reply(page("政府信息公开", link("/xxgk/nb/", "政府信息公开年报")))
+    items = [
+        li("/xxgk/nb/P2020.pdf", title(2020)),
+        li("/xxgk/nb/2021.html", title(2021)),
+        li(STRAIGHT_COPY, title(2021) + "（PDF版）"),
+    ]
+    site.routes["/xxgk/nb/"] = Reply(page("政府信息公开年报", "".join(items)))
+    site.routes["/xxgk/nb/2021.html"] = report(title(2021), "/xxgk/nb/2021/qw.pdf")
+    for target, name in STRAIGHT_REPORTS.items():
+        site.routes[target] = Reply((OFFICIAL / name).read_bytes(), content_type="application/pdf")
+    site.routes[STRAIGHT_COPY] = site.routes["/xxgk/nb/2021/qw.pdf"]
+    site.reports = {"/xxgk/nb/2021.html"}
+    site.attachments = {*STRAIGHT_REPORTS, STRAIGHT_COPY}
+    return site
+
+
+#: The official-layout report that `pasted` pastes as scanned pictures.
+PASTED_SOURCE = "000_332b3b6b687ea38f.reportlab.pdf"
+PASTED_PAGE = "/xxgk/nb/2020.html"
+TEXT_PAGE = "/xxgk/nb/2021.html"
+#: Images beside the pasted pages that are not the report's: the site's logo, outside the
+#: article; a picture on another host; the seal on a report written out as text.
+LOGO, OFF_HOST_IMAGE, SEAL = "/images/logo.png", "http://cdn.farm.test/x.jpg", "/images/seal.png"
+
+
+def official_title(name: str) -> str:
+    """The title of an official-layout report, as its HTML rendering states it."""
+    html = (OFFICIAL / f"{name.split('.')[0]}.utf-8.html").read_text(encoding="utf-8")
+    return html.split("<title>", 1)[1].split("_", 1)[0]
+
+
+def pasted() -> Site:
+    """A report page that pastes the scanned pages of a report as `<img>` (an official-layout
+    PDF, rasterised by `tests.fixtures.render.scans`), and a report written out as HTML with
+    a seal picture in its article."""
+    site = Site("pasted.farm.test", {})
+    navigation(site, "/xxgk/", "/xxgk/nb/")
+    source = (OFFICIAL / PASTED_SOURCE).read_bytes()
+    html, images = image_page(source, SCANS[PASTED_SOURCE], official_title(PASTED_SOURCE))
+    zoom = b'<div class="TRS_Editor" id="zoom">'
+    html = html.replace(
+        zoom, f'<img src="{LOGO}">'.encode() + zoom + f'<img src="{OFF_HOST_IMAGE}">'.encode()
+    )
+    site.routes[PASTED_PAGE] = Reply(html)
+    for src, data in images.items():
+        site.routes[src] = Reply(data, content_type="image/jpeg")
+    text = (OFFICIAL / "001_c09b12af01aeb506.utf-8.html").read_bytes()
+    site.routes[TEXT_PAGE] = Reply(
+        text.replace(b"</table>", f'</table><img src="{SEAL}">'.encode(), 1)
+    )
+    for image in (LOGO, SEAL):
+        site.routes[image] = Reply(b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    site.routes["/xxgk/nb/"] = Reply(
+        page(
+            "政府信息公开年报",
+            li(PASTED_PAGE, official_title(PASTED_SOURCE)) + li(TEXT_PAGE, title(2022, "温县")),
+        )
+    )
+    site.reports = {PASTED_PAGE, TEXT_PAGE}
+    site.attachments = set()
     return site
 
 
