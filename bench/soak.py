@@ -20,7 +20,6 @@ import random
 import tempfile
 import threading
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from tests.fixtures.parser.compare import differences, load_expected
 from tests.fixtures.render.blocks import SEED_NAMES, Block, load_seed
 from tests.fixtures.render.pages import report_page
 from tests.fixtures.render.pdfdoc import inflating_pdf, render_pdf
-from tests.fixtures.render.worddoc import render_docx
+from tests.fixtures.render.worddoc import render_docx, zip_bomb
 from xxgk.archive import LocalArchive
 from xxgk.parsing import ParseService
 from xxgk.records import Document
@@ -90,16 +89,6 @@ def _encrypted_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def _zip_bomb() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w") as part:
-            for _ in range(40):
-                part.write(b" " * (1 << 20))
-    return buffer.getvalue()
-
-
 def bad_reports(count: int, rng: random.Random) -> list[Report]:
     pdf = render_pdf(load_seed(SEED_NAMES[0]).blocks)
     span = '<td colspan="1000" rowspan="1000">1</td>' * 40
@@ -114,7 +103,7 @@ def bad_reports(count: int, rng: random.Random) -> list[Report]:
             {"too_large"},
         ),
         ("deep.html", lambda: b"<html><body>" + b"<div>" * 5000 + b"x", {"too_complex"}),
-        ("bomb.docx", _zip_bomb, {"too_large"}),
+        ("bomb.docx", lambda: zip_bomb(40 << 20), {"too_large"}),
         ("locked.pdf", _encrypted_pdf, {"encrypted"}),
         ("binary.txt", lambda: rng.randbytes(50_000), {"unsupported"}),
     ]

@@ -1,9 +1,6 @@
 import io
 import json
 import os
-import time
-import tracemalloc
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +17,8 @@ from parsers.extract.text import decode
 from tests.fixtures.make_official import OUT
 from tests.fixtures.parser.compare import differences, load_expected
 from tests.fixtures.render.blocks import SEED_NAMES, SEEDS
+from tests.fixtures.render.worddoc import zip_bomb
+from tests.limits import measured
 from xxgk.parsing import ParseService
 from xxgk.records import Error
 
@@ -173,32 +172,6 @@ def _scanned_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def _zip_bomb() -> bytes:
-    """A small DOCX whose word/document.xml unpacks to over the limit."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w") as part:
-            chunk = b" " * (1024 * 1024)
-            for _ in range(MAX_XML // len(chunk) + 1):
-                part.write(chunk)
-    return buffer.getvalue()
-
-
-def _measured(run: Callable[[], object]) -> tuple[object, float, int]:
-    """What `run` returns (or raises), its seconds and its peak of Python allocations."""
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        result: object = run()
-    except ParseError as error:
-        result = error
-    seconds = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return result, seconds, peak
-
-
 @pytest.mark.parametrize(
     ("make", "name", "kind"),
     [
@@ -206,7 +179,7 @@ def _measured(run: Callable[[], object]) -> tuple[object, float, int]:
         (lambda: os.urandom(1024 * 1024), "report.pdf", "corrupt"),
         (lambda: _pdf(draw_text=True, encrypt=StandardEncryption("secret")), None, "encrypted"),
         (_scanned_pdf, "scan.pdf", "needs_ocr"),
-        (_zip_bomb, "report.docx", "too_large"),
+        (lambda: zip_bomb(MAX_XML + (1 << 20)), "report.docx", "too_large"),
     ],
     ids=["empty", "random-bytes", "encrypted-pdf", "image-only-pdf", "docx-zip-bomb"],
 )
@@ -215,7 +188,7 @@ def test_bad_input_is_refused_quickly_in_bounded_memory(
 ) -> None:
     data = make()
     assert len(data) < 2 * 1024 * 1024
-    error, seconds, peak = _measured(lambda: parse(data, None, name))
+    error, seconds, peak = measured(lambda: parse(data, None, name))
     assert isinstance(error, ParseError)
     assert error.kind == kind
     assert seconds < SECONDS
@@ -226,7 +199,7 @@ def test_a_200_mb_file_is_refused_unread(tmp_path: Path) -> None:
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as file:
         file.truncate(200 * 1024 * 1024)
-    result, seconds, peak = _measured(lambda: ParseService().parse_file(huge))
+    result, seconds, peak = measured(lambda: ParseService().parse_file(huge))
     assert result == (None, Error("too_large", f"over the {MAX_BYTES}-byte limit"))
     assert seconds < SECONDS
     assert peak < PEAK_BYTES

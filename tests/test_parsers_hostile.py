@@ -3,9 +3,6 @@ never a wrong number."""
 
 from __future__ import annotations
 
-import time
-import tracemalloc
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +18,7 @@ from tests.fixtures.parser.make_fixtures import MEDIA_TYPES, RENDERERS
 from tests.fixtures.render.blocks import SEEDS, load_seed, text_blocks
 from tests.fixtures.render.pages import report_page
 from tests.fixtures.render.pdfdoc import inflating_pdf, raw_pdf
+from tests.limits import measured
 from tests.test_parsers_official import undamaged
 
 NAME = "000_332b3b6b687ea38f"  # a 2019 report: 行政强制 46 6 47
@@ -34,19 +32,6 @@ def _warm() -> None:
     parse((SEEDS / f"{NAME}.txt").read_bytes(), None, "report.txt")
 
 
-def _measured(data: bytes, name: str) -> tuple[dict | ParseError, float, int]:
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        result: dict | ParseError = parse(data, None, name)
-    except ParseError as error:
-        result = error
-    seconds = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return result, seconds, peak
-
-
 def _seed_text(old: str, new: str) -> str:
     text = (SEEDS / f"{NAME}.txt").read_text(encoding="utf-8")
     assert old in text
@@ -57,7 +42,7 @@ def test_a_row_with_more_numbers_than_columns_is_not_searched() -> None:
     """22 numbers for 7 columns were C(22, 7) = 170,544 placements, each with its solves."""
     numbers = "\t".join(str(n % 5) for n in range(22))
     text = _seed_text("1.属于国家秘密\t\t0\t0\t0\t0\t0\t0", f"1.属于国家秘密\t\t{numbers}")
-    record, seconds, peak = _measured(text.encode(), "report.txt")
+    record, seconds, peak = measured(lambda: parse(text.encode(), None, "report.txt"))
     assert isinstance(record, dict)
     assert seconds < SECONDS and peak < PEAK_BYTES
     # which 7 of the 22 are the row's is anyone's guess: none is placed, the identities fill in
@@ -109,7 +94,7 @@ def test_a_word_where_a_number_belongs_never_moves_a_number(
 def test_html_spans_are_bounded_in_total() -> None:
     cells = '<td colspan="1000" rowspan="1000">1</td>' * 20
     page = f"<html><body><table>{f'<tr>{cells}</tr>' * 20}</table></body></html>".encode()
-    error, seconds, peak = _measured(page, "report.html")
+    error, seconds, peak = measured(lambda: parse(page, None, "report.html"))
     assert isinstance(error, ParseError) and error.kind == "too_large"
     assert seconds < SECONDS and peak < PEAK_BYTES
 
@@ -119,7 +104,7 @@ def test_a_report_under_deep_unclosed_tags_is_read_whole(depth: int) -> None:
     page = report_page(load_seed(NAME).blocks)
     body = page.index(b">", page.index(b"<body")) + 1
     deep = page[:body] + b'<font size="3">' * depth + page[body:]
-    record, seconds, _ = _measured(deep, "report.html")
+    record, seconds, _ = measured(lambda: parse(deep, None, "report.html"))
     assert isinstance(record, dict), record
     assert not differences(record, load_expected(NAME))
     assert seconds < SECONDS
@@ -149,14 +134,8 @@ def test_markup_with_a_bom_is_read_as_html(codec: str) -> None:
 def test_a_pdf_whose_streams_inflate_to_gigabytes_is_refused_in_bounded_memory() -> None:
     bomb = inflating_pdf(MAX_INFLATED + (64 << 20))
     assert len(bomb) < 1 << 20
-    tracemalloc.start()
-    started = time.perf_counter()
-    with pytest.raises(ParseError) as raised:
-        parse(bomb, None, "report.pdf")
-    seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert raised.value.kind == "too_large"
+    error, seconds, peak = measured(lambda: parse(bomb, None, "report.pdf"))
+    assert isinstance(error, ParseError) and error.kind == "too_large"
     assert seconds < SECONDS and peak < PEAK_BYTES
 
 
