@@ -69,23 +69,28 @@ def _rgb(image: np.ndarray) -> np.ndarray:
 
 
 _NUMBER_CHARACTERS = "0123456789.,-"
+_BATCH = 16
+_MIN_RATIO = 2.0  # width over height the recogniser is given at least
 
 
 def read_numbers(images: list[np.ndarray]) -> list[tuple[str, float]]:
     """The number each image (a table cell's crop) shows, read by the recognition model with
     every character but digits, '.', ',' and '-' ruled out. Its confidence is the least, over the
     characters read, of the character's probability among those allowed: how sure the model is
-    of this digit rather than another, once it is known to be a number."""
+    of this digit rather than another, once it is known to be a number. The crops go in batches
+    of like widths, each padded only to its widest (numbers are short: a line's width would cost
+    several times more)."""
     recognizer = _engine().text_rec
     characters = recognizer.postprocess_op.character
     allowed = np.array([0] + [characters.index(c) for c in _NUMBER_CHARACTERS])
-    found: list[tuple[str, float]] = []
-    height, width = recognizer.rec_image_shape[1:]
-    for start in range(0, len(images), 16):
-        batch = [_rgb(image) for image in images[start : start + 16]]
-        ratio = max([width / height] + [image.shape[1] / image.shape[0] for image in batch])
-        tensor = np.stack([recognizer.resize_norm_img(image, ratio) for image in batch])
-        for steps in recognizer.session(tensor.astype(np.float32))[0]:
+    found: list[tuple[str, float]] = [("", 0.0)] * len(images)
+    ratios = [image.shape[1] / image.shape[0] if image.size else 0.0 for image in images]
+    order = [n for n in np.argsort(ratios, kind="stable") if ratios[n]]
+    for start in range(0, len(order), _BATCH):
+        batch = order[start : start + _BATCH]
+        ratio = max(_MIN_RATIO, *(ratios[n] for n in batch))
+        tensor = np.stack([recognizer.resize_norm_img(_rgb(images[n]), ratio) for n in batch])
+        for n, steps in zip(batch, recognizer.session(tensor.astype(np.float32))[0], strict=True):
             probabilities = steps[:, allowed]
             probabilities /= probabilities.sum(axis=1, keepdims=True)
             best = probabilities.argmax(axis=1)
@@ -95,5 +100,5 @@ def read_numbers(images: list[np.ndarray]) -> list[tuple[str, float]]:
                     text += _NUMBER_CHARACTERS[index - 1]
                     confidences.append(float(probabilities[step, index]))
                 previous = index
-            found.append((text, min(confidences, default=0.0)))
+            found[n] = (text, min(confidences, default=0.0))
     return found

@@ -31,17 +31,8 @@ from tests.test_parsers_official import undamaged
 LEAN = ("001_c09b12af01aeb506.reportlab.pdf", "004_49c0d768678019fb.libreoffice.pdf")
 PNG_SOURCE = "003_351f4af2c3a8fcf1.libreoffice.pdf"
 OCR_KEYS = {"kind", "engine", "version", "pages", "mean_confidence"}
-#: Not read right yet: at 110 dpi and JPEG quality 52, a misread 0 moves a row's numbers.
-UNREAD = {"002_3c99cf29d2b59166.reportlab.pdf"}
 SOURCES = [
-    pytest.param(
-        source,
-        marks=()
-        if source in LEAN
-        else (pytest.mark.ocr, pytest.mark.xfail(strict=True))
-        if source in UNREAD
-        else pytest.mark.ocr,
-    )
+    pytest.param(source, marks=() if source in LEAN else pytest.mark.ocr)
     for source in scans.SOURCES
 ]
 
@@ -160,7 +151,6 @@ def test_a_scanned_pdf_gives_the_numbers_of_its_source(source: str) -> None:
 
 
 @pytest.mark.ocr
-@pytest.mark.xfail(reason="97.2% right, 0.11% wrong: issue 12 is open", strict=True)
 def test_the_scanned_pdfs_together_read_98_percent_of_their_numbers_right() -> None:
     whole, lines = Tally(), []
     for source in scans.SOURCES:

@@ -184,10 +184,11 @@ def _fill(
     grid = [["" for _ in row.cells] for row in rows]
     numbers: list[tuple[int, int]] = []
     for (r, c), cell_words in held.items():
-        text = "".join(_join(line, height) for line in _lines(cell_words))
+        lines = _lines(cell_words)
+        text = "".join(_join(line, height) for line in lines)
         if _CJK.search(text) or len(text) > MAX_NUMBER:
             grid[r][c] = text
-        else:
+        elif len(lines) == 1:  # numbers on two lines: cells a lost ruling line joined
             numbers.append((r, c))
     # two readings of each number: of the words' boxes as found, and of the number cleaned of
     # specks and cut to its height; kept where they agree and both are sure enough
