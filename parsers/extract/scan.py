@@ -31,8 +31,9 @@ from parsers import ocr
 from parsers.extract.blocks import Block, Table
 from parsers.extract.layout import text_blocks
 
-#: A number is kept where two readings of it agree (of the words' boxes as found, and of the
-#: number cleaned of specks), each with at least TRUSTED confidence, or the cleaned one with SURE.
+#: A number is kept where two readings of it with only digits allowed agree (of the words' boxes
+#: as found, and of the number cleaned of specks): the cleaned one with SURE confidence, or both
+#: with TRUSTED and the engine's own reading too.
 TRUSTED = 0.6
 SURE = 0.95
 #: A word of one or two characters read with less confidence than this is noise.
@@ -183,6 +184,7 @@ def _fill(
                 break
     grid = [["" for _ in row.cells] for row in rows]
     numbers: list[tuple[int, int]] = []
+    free: dict[tuple[int, int], str] = {}  # the engine's own reading, all characters allowed
     for (r, c), cell_words in held.items():
         lines = _lines(cell_words)
         text = "".join(_join(line, height) for line in lines)
@@ -190,6 +192,7 @@ def _fill(
             grid[r][c] = text
         elif len(lines) == 1:  # numbers on two lines: cells a lost ruling line joined
             numbers.append((r, c))
+            free[r, c] = text.replace(" ", "").strip(".").rstrip("-")
     # two readings of each number: of the words' boxes as found, and of the number cleaned of
     # specks and cut to its height; kept where they agree and both are sure enough
     found = [_box(page, held[r, c]) for r, c in numbers]
@@ -209,7 +212,9 @@ def _fill(
         (first, sure), (second, surer) = readings[n], readings[len(numbers) + n]
         # a dot before or after a number, a dash after it, are specks the cleaning removes
         text, raw = second.rstrip("."), first.strip(".").rstrip("-")
-        agreed = raw == text and (surer >= SURE or min(sure, surer) >= TRUSTED)
+        agreed = raw == text and (
+            surer >= SURE or (min(sure, surer) >= TRUSTED and free[r, c] == text)
+        )
         grid[r][c] = text if agreed and _NUMBER.fullmatch(text) else ""
     rest = readings[2 * len(numbers) :]
     for n, (r, c) in enumerate(unfound):
