@@ -55,15 +55,6 @@ def read_words(image: np.ndarray) -> list[Word]:
     return words
 
 
-def read_line(image: np.ndarray) -> tuple[str, float]:
-    """The text of an image holding one line (a table cell), read without detection."""
-    found, _ = _engine()(_rgb(image), use_det=False, use_cls=False)
-    if not found:
-        return "", 0.0
-    text, score = found[0]
-    return text.strip(), float(score)
-
-
 def _rgb(image: np.ndarray) -> np.ndarray:
     return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
 

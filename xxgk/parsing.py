@@ -32,7 +32,7 @@ from xxgk.settings import PARSE_MEMORY_MB, PARSE_SECONDS, Settings
 
 logger = logging.getLogger(__name__)
 
-#: What the workers' fork server imports once, for every worker to start with.
+#: What each worker imports once, before its first job.
 PRELOAD = ("xxgk.parsing", "parsers.record", "parsers.extract")
 LIMITS = workers.Limits(memory_bytes=PARSE_MEMORY_MB << 20, seconds=PARSE_SECONDS)
 _T = TypeVar("_T")

@@ -1,4 +1,4 @@
-"""Image documents (PNG, JPEG, TIFF, GIF, BMP; every frame a page) and page images, read by OCR."""
+"""Image documents (PNG, JPEG, TIFF, GIF; every frame a page) and page images, read by OCR."""
 
 from __future__ import annotations
 
@@ -70,9 +70,7 @@ def _frames(data: bytes) -> Iterable[np.ndarray]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            for n, frame in enumerate(ImageSequence.Iterator(image)):
-                if n == MAX_PAGES:
-                    raise ParseError("too_large", f"over {MAX_PAGES} frames")
+            for frame in ImageSequence.Iterator(image):  # read_each stops at MAX_PAGES
                 yield grey(frame)
     except Image.DecompressionBombError as error:
         raise ParseError("too_large", str(error)) from error

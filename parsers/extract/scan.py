@@ -3,9 +3,9 @@ ruling lines (cells spanning rows and columns as pdfplumber finds them in a text
 lines as paragraphs. A page without ruling lines gives its lines to the text tokenizer, columns
 split where words stand apart.
 
-What OCR reads is not trusted as printed: a number cell read with a low confidence, or holding
-characters a number cannot (`O` for 0, `l` for 1), is left blank, so that it is unknown to the
-identities rather than a guess.
+What OCR reads is not trusted as printed: each number cell is read again with only digits
+allowed, and a number is kept only where its readings agree with confidence (see TRUSTED);
+otherwise the cell is left blank, so that it is unknown to the identities rather than a guess.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def read_page(image: np.ndarray) -> PageText:
         placed.sort(key=lambda item: item[0])
         blocks = [block for _, block in placed]
     else:
-        blocks = text_blocks([_columns(line, height) for line in _lines(rest)])
+        blocks = text_blocks([_join(line, height, _TABLE_GAP) for line in _lines(rest)])
     return PageText(blocks, [word.confidence for word in words])
 
 
@@ -239,9 +239,18 @@ def _digits(page: np.ndarray, cell: tuple[float, ...], height: float) -> np.ndar
     return _despeckle(inside)
 
 
+def _extent(words: Sequence[ocr.Word]) -> tuple[float, float, float, float]:
+    """The box holding all the words: x0, top, x1, bottom."""
+    return (
+        min(word.x0 for word in words),
+        min(word.top for word in words),
+        max(word.x1 for word in words),
+        max(word.bottom for word in words),
+    )
+
+
 def _box(page: np.ndarray, words: Sequence[ocr.Word]) -> np.ndarray:
-    x0, top = min(word.x0 for word in words), min(word.top for word in words)
-    x1, bottom = max(word.x1 for word in words), max(word.bottom for word in words)
+    x0, top, x1, bottom = _extent(words)
     return page[int(top) : int(bottom) + 1, int(x0) : int(x1) + 1]
 
 
@@ -250,10 +259,9 @@ def _crop(
 ) -> np.ndarray:
     """The words' box within the cell, a little margin around it, the ruling lines left out."""
     margin, inset = height * 0.15, max(2.0, height / 10)
-    x0 = max(min(word.x0 for word in words) - margin, cell[0] + inset)
-    top = max(min(word.top for word in words) - margin, cell[1] + inset)
-    x1 = min(max(word.x1 for word in words) + margin, cell[2] - inset)
-    bottom = min(max(word.bottom for word in words) + margin, cell[3] - inset)
+    x0, top, x1, bottom = _extent(words)
+    x0, top = max(x0 - margin, cell[0] + inset), max(top - margin, cell[1] + inset)
+    x1, bottom = min(x1 + margin, cell[2] - inset), min(bottom + margin, cell[3] - inset)
     if x1 - x0 < 2 or bottom - top < 2:  # a word wider than its cell: take the word's box
         return _box(page, words)
     return page[int(top) : int(bottom) + 1, int(x0) : int(x1) + 1]
@@ -303,17 +311,12 @@ def _lines(words: Sequence[ocr.Word]) -> list[list[ocr.Word]]:
     return [sorted(line, key=lambda word: word.x0) for line in lines]
 
 
-def _join(line: Sequence[ocr.Word], height: float) -> str:
-    text = line[0].text
-    for before, word in itertools.pairwise(line):
-        text += (" " if word.x0 - before.x1 > height / 2 else "") + word.text
-    return text
-
-
-def _columns(line: Sequence[ocr.Word], height: float) -> str:
-    """A line of an unruled page, a tab where two words stand a column apart."""
+def _join(line: Sequence[ocr.Word], height: float, column: float | None = None) -> str:
+    """A line's words, a space between two that stand apart, and a tab between two that stand
+    `column` word heights apart or more (an unruled page's columns)."""
     text = line[0].text
     for before, word in itertools.pairwise(line):
         gap = word.x0 - before.x1
-        text += ("\t" if gap > _TABLE_GAP * height else " " if gap > height / 2 else "") + word.text
+        wide = column is not None and gap > column * height
+        text += ("\t" if wide else " " if gap > height / 2 else "") + word.text
     return text
