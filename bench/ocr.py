@@ -2,6 +2,9 @@
 
     .venv/bin/python -m bench.ocr [--pages 6] [SOURCE.pdf ...]
 
+Tesseract is only this benchmark's (the tests do not use it): `apt-get install
+tesseract-ocr-chi-sim` first.
+
 The pages are scans (tests/fixtures/render/scans.py: grey, turned, speckled, JPEG) of the
 official-layout fixtures' pages holding sections 二, 三 (and its table's next page) and 四, each
 at 110, 150 or 200 dpi in turn. Each engine runs in a process of its own, on one page after
