@@ -33,7 +33,7 @@ from spiders.links import (
     is_report_link,
     is_year_column,
 )
-from spiders.paging import Pager
+from spiders.pagers import Pager
 from spiders.responses import disposition_filename, page_title
 from xxgk.records import Capture, Error, Role
 

@@ -56,10 +56,10 @@ SPIDER_MIDDLEWARES = {
 }
 
 XXGK_PAGERS = [
-    "spiders.paging.GenericPager",
-    "spiders.paging.TrsCreatePageHtmlPager",
-    "spiders.paging.HanwebJpagePager",
-    "spiders.paging.GkmlptPager",
+    "spiders.pagers.generic.GenericPager",
+    "spiders.pagers.trs.TrsCreatePageHtmlPager",
+    "spiders.pagers.hanweb.HanwebJpagePager",
+    "spiders.pagers.gkmlpt.GkmlptPager",
 ]
 XXGK_MAX_LIST_PAGES = 50
 # A report page pasted as pictures: the images of its article fetched, at most this many and

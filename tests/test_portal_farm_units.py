@@ -7,7 +7,9 @@ from scrapy.http import HtmlResponse, JsonResponse, Response, XmlResponse
 
 from spiders.downloadermiddlewares.retry import retry_after
 from spiders.errors import response_error
-from spiders.paging import GkmlptPager, HanwebJpagePager, TrsCreatePageHtmlPager
+from spiders.pagers.gkmlpt import GkmlptPager
+from spiders.pagers.hanweb import HanwebJpagePager
+from spiders.pagers.trs import TrsCreatePageHtmlPager
 
 BASE = "http://www.example.gov.cn"
 

@@ -29,7 +29,8 @@ from spiders.downloadermiddlewares.replay import ArchivedResponses
 from spiders.errors import response_error
 from spiders.internals import drop_waiting, is_robots_txt
 from spiders.links import Anchor, anchors, attachment_extension, is_report_column, is_report_link
-from spiders.paging import GenericPager, TrsCreatePageHtmlPager
+from spiders.pagers.generic import GenericPager
+from spiders.pagers.trs import TrsCreatePageHtmlPager
 from spiders.politeness import Politeness
 from spiders.portal import PortalSpider
 from spiders.responses import disposition_filename, media_type

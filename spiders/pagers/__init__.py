@@ -1,0 +1,36 @@
+"""Paging adapters: given a list page, its entries and the requests for its other pages.
+
+Each site system pages its lists its own way; an adapter (a module per system) is a small class
+detecting its system from the page itself. The spider runs every adapter named in the
+`XXGK_PAGERS` setting on each navigation page, follows the union of their `anchors` and, on
+list pages, of their `pages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response, TextResponse
+
+from spiders.links import Anchor
+
+
+class Pager:
+    def anchors(self, response: Response) -> Iterator[Anchor]:
+        """Entries the page holds where HTML links don't show them (script data, JSON)."""
+        return iter(())
+
+    def pages(self, response: Response) -> Iterator[str | Request]:
+        """The list's other pages, as URLs to GET or ready requests."""
+        raise NotImplementedError
+
+
+def column_directory(url: str) -> str:
+    path = urlsplit(url).path
+    return path[: path.rfind("/") + 1]
+
+
+def text_of(response: Response) -> str:
+    return response.text if isinstance(response, TextResponse) else ""
