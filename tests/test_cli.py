@@ -87,16 +87,6 @@ def test_parse_without_jsonl_prints_indented_json(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["organ"] == "洛宁县人民政府"
 
 
-def test_export_from_an_empty_data_dir_says_what_to_do(tmp_path: Path) -> None:
-    out = tmp_path / "reports.jsonl"
-    done = xxgk_command("export", "--data", str(tmp_path / "empty"), "--out", str(out))
-    assert done.returncode == 1
-    assert "holds no reports to export" in done.stderr
-    assert "run `xxgk demo` or `xxgk run` first" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert not out.exists()
-
-
 def test_export_to_an_unknown_format_is_refused(tmp_path: Path) -> None:
     done = xxgk_command("export", "--data", str(tmp_path), "--out", str(tmp_path / "out.xlsx"))
     assert done.returncode == 2

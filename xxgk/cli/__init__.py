@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,8 @@ from xxgk.settings import SettingsError
 
 COMMANDS = (demo, run, crawl, parse, export, sites, ui)
 #: The loggers that say what a command did; the libraries' say only what went wrong.
+#: As a Unix tool killed by SIGPIPE exits (128 + 13).
+BROKEN_PIPE = 141
 OWN_LOGGERS = ("xxgk", "spiders", "parsers", "warehouse", "dagster_project")
 
 
@@ -42,3 +45,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"xxgk {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output went away (`xxgk sites | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return BROKEN_PIPE

@@ -44,7 +44,7 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    check_warehouse(settings)
+    check_warehouse(settings, existing=True)
     try:
         count = Warehouse(settings.database_url).export(out, export_format)
     except (OperationalError, ProgrammingError) as error:

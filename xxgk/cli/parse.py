@@ -66,4 +66,4 @@ def handle(args: argparse.Namespace) -> int:
         len(args.files) - errors.total(),
         tally,
     )
-    return 0
+    return 1 if errors.total() == len(args.files) else 0

@@ -10,6 +10,7 @@ is back (at the end of the crawl, or at the start of a later command).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from xxgk.settings import Settings, SettingsError
 
@@ -24,12 +25,25 @@ class StoreUnusable(Exception):
     """A store the command needs cannot be used: what is wrong and what to do, in one line."""
 
 
-def check_warehouse(settings: Settings) -> None:
+def check_warehouse(settings: Settings, *, existing: bool = False) -> None:
+    """`existing`: the command only reads, so a SQLite warehouse that is not there yet is told,
+    not created empty."""
+    from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError
 
     from warehouse import Warehouse, WarehouseUnusable
 
     try:
+        url = make_url(settings.database_url)
+        if (
+            existing
+            and url.get_backend_name() == "sqlite"
+            and not Path(url.database or "").is_file()
+        ):
+            raise StoreUnusable(
+                f"no warehouse at {url.database or 'memory'}: run `xxgk demo` or `xxgk run` "
+                "first, or point --data or XXGK_DATABASE_URL at a warehouse"
+            )
         warehouse = Warehouse(settings.database_url)
     except ArgumentError as error:
         raise SettingsError(f"XXGK_DATABASE_URL: {error}") from error

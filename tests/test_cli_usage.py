@@ -1,0 +1,68 @@
+"""A user's mistakes with the `xxgk` command: one line saying what is wrong, a distinct exit
+status, no traceback, and nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import XXGK, xxgk_command
+from xxgk.cli import BROKEN_PIPE
+from xxgk.cli.stores import STORE_UNUSABLE
+
+
+def first_line(done: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stderr.splitlines()[0] if done.stderr else ""
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "first"),
+    [
+        (["export", "--out", "out.xlsx"], 2, "xxgk export: cannot tell the format of out.xlsx"),
+        (["sites", "--filter", "no-such-portal"], 1, "xxgk sites: no site of the registry"),
+    ],
+)
+def test_a_bad_usage_is_one_line_and_a_distinct_status(
+    args: list[str], status: int, first: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [str(XXGK), *args], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == status, done.stderr
+    assert first_line(done).startswith(first)
+
+
+def test_parse_where_no_file_gives_a_record_fails(tmp_path: Path) -> None:
+    """Each file still gets its line (a batch goes on past a bad file), but a batch with no
+    record at all exits 1."""
+    (noise := tmp_path / "noise.pdf").write_bytes(b"not a pdf at all")
+    done = xxgk_command("parse", "--jsonl", str(noise), str(tmp_path / "gone.pdf"))
+    assert done.returncode == 1, done.stderr
+    corrupt, gone = (json.loads(line)["error"] for line in done.stdout.splitlines())
+    assert (corrupt["kind"], gone["kind"]) == ("corrupt", "unreadable")
+    assert "Traceback" not in done.stderr
+
+
+def test_export_of_a_missing_warehouse_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out.jsonl"
+    done = xxgk_command("export", "--data", str(data), "--out", str(out))
+    assert done.returncode == STORE_UNUSABLE
+    assert first_line(done) == (
+        f"xxgk export: no warehouse at {data / 'warehouse.db'}: run `xxgk demo` or `xxgk run` "
+        "first, or point --data or XXGK_DATABASE_URL at a warehouse"
+    )
+    assert not data.exists() and not out.exists()
+
+
+def test_output_cut_short_by_its_reader_ends_quietly() -> None:
+    sites = subprocess.Popen([str(XXGK), "sites"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert sites.stdout is not None and sites.stderr is not None
+    sites.stdout.readline()
+    sites.stdout.close()  # as `xxgk sites | head -1` does
+    stderr = sites.stderr.read().decode()
+    assert sites.wait(timeout=60) == BROKEN_PIPE
+    assert stderr == ""
