@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from parsers import metadata, ocr
 from parsers.active import active_disclosure
@@ -11,10 +11,13 @@ from parsers.errors import ParseError
 from parsers.extract import Block, Extraction
 from parsers.review import review_litigation
 from parsers.rows import DataRow, sections
-from parsers.templates import TEMPLATES, Template, marker_counts
+from parsers.templates import TEMPLATES, Template, marker_counts, shows_format
 from xxgk.records import ParseContext
 
 SCHEMA = "xxgk.report/1"
+#: The first year reported in the national format (国办公开办函〔2019〕60号); earlier reports
+#: print the tables of the 2008 regulations, which the record does not hold.
+FIRST_TEMPLATE_YEAR = 2019
 
 
 def build_record(
@@ -31,6 +34,12 @@ def build_record(
     described = metadata.describe(paragraphs, properties, context)
     title = described["title"]
     found = f"titled {title}" if title else "no report title"
+    if (
+        (year := described["year"])
+        and year < FIRST_TEMPLATE_YEAR
+        and not shows_format(cells(blocks))
+    ):
+        raise ParseError("old_template", f"{found}: the report for {year}, before 2019's format")
     if not any(row.has_numbers for rows in tables.values() for row in rows):
         raise ParseError(
             "not_a_report", f"{found}, but none of the tables of sections 二, 三 and 四"
@@ -71,12 +80,14 @@ def text_source(extraction: Extraction) -> dict:
     }
 
 
+def cells(blocks: Sequence[Block]) -> Iterator[str]:
+    return (cell for block in blocks if isinstance(block, list) for row in block for cell in row)
+
+
 def detect_template(blocks: Sequence[Block], rows: Sequence[DataRow]) -> Template:
     """By the words of the column headers and row labels; when they do not tell, by which
     format's rows the section 三 table matches better."""
-    counts = marker_counts(
-        cell for block in blocks if isinstance(block, list) for row in block for cell in row
-    )
+    counts = marker_counts(cells(blocks))
     if counts["2019"] != counts["2021"]:
         return TEMPLATES[max(counts, key=counts.__getitem__)]
     return max(TEMPLATES.values(), key=lambda template: align(rows, template.application_rows)[0])

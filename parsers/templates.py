@@ -137,6 +137,19 @@ _MARKERS: dict[TemplateName, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: The applicant columns of section 三, which the tables of the 2008 regulations never had.
+_APPLICANT_HEADERS = ("自然人", "商业企业")
+
+
+def shows_format(cells: Iterable[str]) -> bool:
+    """Whether the tables are the national format's (2019 or 2021): a header word only the
+    format uses, or section 三's applicant columns."""
+    keys = [label_key(cell) for cell in cells]
+    words = (*_APPLICANT_HEADERS, *(marker for markers in _MARKERS.values() for marker in markers))
+    found = {word for word in words if any(word in key for key in keys)}
+    return bool(found - set(_APPLICANT_HEADERS)) or found >= set(_APPLICANT_HEADERS)
+
+
 def marker_counts(cells: Iterable[str]) -> dict[TemplateName, int]:
     keys = [label_key(cell) for cell in cells]
     return {

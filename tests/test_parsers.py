@@ -119,6 +119,33 @@ def test_bad_input_raises_parse_error(
     assert raised.value.message
 
 
+OLD_FORMAT = (
+    "<html><body><h1>汝阳县人民政府2017年政府信息公开工作年度报告</h1>"
+    "<p>一、概述</p><p>二、主动公开政府信息情况</p>"
+    "<table><tr><td>指标</td><td>单位</td><td>数量</td></tr>"
+    "<tr><td>主动公开政府信息数</td><td>条</td><td>1234</td></tr>"
+    "<tr><td>其中：主动公开规范性文件数</td><td>条</td><td>12</td></tr>"
+    "<tr><td>收到申请数</td><td>件</td><td>30</td></tr></table></body></html>"
+)
+
+
+def test_a_report_before_the_2019_format_is_old_template_not_a_record() -> None:
+    with pytest.raises(ParseError) as raised:
+        parse(OLD_FORMAT.encode(), "text/html")
+    assert raised.value.kind == "old_template"
+    assert "2017" in raised.value.message
+
+
+def test_a_report_in_the_format_is_read_whatever_year_its_title_says() -> None:
+    text = (
+        seed_bytes("000_332b3b6b687ea38f")
+        .decode()
+        .replace("2019年政府信息公开", "2018年政府信息公开")
+    )
+    record = parse(text.encode())
+    assert record["year"] == 2018 and record["applications"]
+
+
 def test_truncated_report_gives_what_is_there() -> None:
     text = seed_bytes("000_332b3b6b687ea38f").decode()
     record = parse(text[: text.index("三、收到和处理")].encode())

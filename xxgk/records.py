@@ -19,8 +19,8 @@ CrawlErrorKind = Literal[
     "redirect", "offsite_redirect", "robots_disallowed", "blocked", "needs_browser",
 ]  # fmt: skip
 ParseErrorKind = Literal[
-    "not_a_report", "needs_ocr", "corrupt", "encrypted", "unsupported", "too_large",
-    "too_complex", "empty", "unreadable", "archive_missing", "corrupt_archive", "parser_bug",
+    "not_a_report", "old_template", "needs_ocr", "corrupt", "encrypted", "unsupported",
+    "too_large", "too_complex", "empty", "unreadable", "archive_missing", "corrupt_archive", "parser_bug",
 ]  # fmt: skip
 ErrorKind = CrawlErrorKind | ParseErrorKind
 
@@ -42,6 +42,8 @@ ERROR_KINDS: dict[str, str] = {
     "needs_browser": "the page renders its content in JavaScript only",
     # parsing: in `parse_errors.kind`
     "not_a_report": "readable, but none of the report's tables (a notice, an interpretation)",
+    "old_template": "a report for a year before 2019, in the tables of the 2008 regulations: "
+    "archived, not made a record",
     "needs_ocr": "a PDF without a text layer or images, or images in which OCR found no text",
     "corrupt": "damaged, or not the format it claims to be",
     "encrypted": "a PDF that needs a password",
