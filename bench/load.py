@@ -4,9 +4,11 @@
 
 The records follow xxgk.report/1 (both templates, ~200 cells each) with numbers that satisfy
 every accounting identity; each comes with what its report page prints (索引号, 发布机构, 发布日期),
-so `page_metadata` is loaded too. PostgreSQL gets a fresh database of its own, dropped afterwards.
-Prints records/s for the first load and for an idempotent reload (which must add nothing), and
-the ratio reload time / first load time.
+so `page_metadata` is loaded too. PostgreSQL gets fresh databases of its own, dropped afterwards.
+Prints records/s for the first load and for an idempotent reload (which must add nothing), the
+ratio reload time / first load time, and the baseline of the database's pace: the same cells,
+built beforehand, appended to an empty `report_cells` by the driver's bulk path alone (COPY on
+PostgreSQL, one executemany on SQLite), and the ratio first load time / that time.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from parsers.templates import (
     REVIEW_GROUPS,
     TEMPLATES,
 )
-from warehouse import Warehouse
+from warehouse import Warehouse, rows
+from warehouse.load import append_rows
+from warehouse.tables import metadata, report_cells
 from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
 ACTIVE = {name: {row.key: row.columns for row in t.active_rows} for name, t in TEMPLATES.items()}
@@ -144,12 +148,38 @@ def bench(url: str, data: dict[str, list[Any]]) -> tuple[float, float, int]:
     return loaded - started, reloaded - loaded, first.added["report_cells"]
 
 
-def report(backend: str, records: int, first: float, reload: float, cells: int) -> None:
+def bare(url: str, cells: list[tuple]) -> float:
+    """Seconds to append `cells` to an empty `report_cells` (its keys and index, no more) and
+    commit: the database's own pace for the bulk of a load."""
+    warehouse = Warehouse(url)
+    try:
+        metadata.create_all(warehouse.engine, tables=[report_cells])
+        started = time.perf_counter()
+        with warehouse.engine.begin() as connection:
+            append_rows(connection, report_cells.name, rows.CELL_COLUMNS, cells)
+        return time.perf_counter() - started
+    finally:
+        warehouse.dispose()
+
+
+def all_cells(results: list[ParseResult]) -> list[tuple]:
+    """The cells of every result, as a load makes them (report ids 1, 2, ...)."""
+    return [
+        cell
+        for report_id, result in enumerate(results, start=1)
+        for cell in rows.cell_rows(report_id, result.record)
+    ]
+
+
+def report(
+    backend: str, records: int, first: float, reload: float, cells: int, baseline: float
+) -> None:
     print(
         f"{backend:<10} {records} records, {cells} cells: "
         f"first load {first:.1f} s ({records / first:,.0f} records/s), "
         f"reload {reload:.1f} s ({records / reload:,.0f} records/s), "
-        f"reload/first {reload / first:.2f}"
+        f"reload/first {reload / first:.2f}; "
+        f"bare cells {baseline:.1f} s, first/bare {first / baseline:.2f}"
     )
 
 
@@ -163,10 +193,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     data = inputs(args.records)
+    cells = all_cells(data["results"])
     with tempfile.TemporaryDirectory() as directory:
-        report("sqlite", args.records, *bench(f"sqlite:///{directory}/bench.db", data))
-    with postgres_database(args.postgres) as url:
-        report("postgresql", args.records, *bench(url, data))
+        baseline = bare(f"sqlite:///{directory}/bare.db", cells)
+        figures = bench(f"sqlite:///{directory}/bench.db", data)
+        report("sqlite", args.records, *figures, baseline)
+    with postgres_database(args.postgres) as bare_url, postgres_database(args.postgres) as url:
+        baseline = bare(bare_url, cells)
+        report("postgresql", args.records, *bench(url, data), baseline)
 
 
 if __name__ == "__main__":

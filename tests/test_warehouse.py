@@ -68,7 +68,7 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     assert set(schema.get_view_names()) == VIEWS
     with wh.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0005"
+        assert version == "0006"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
     assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PAGE_METADATA_FIELDS, *TEXT_SOURCE_FIELDS]
     wh.downgrade("0004")

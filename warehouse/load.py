@@ -1,19 +1,41 @@
-"""Load crawl and parse outputs idempotently, in bulk, with dialect upserts."""
+"""Load crawl and parse outputs idempotently, in bulk, counting the rows each load adds.
+
+Rows that may be in the warehouse already are staged in a temporary table (PostgreSQL `COPY`,
+SQLite `executemany`) and merged by one set-based statement; the cells and checks of reports
+just added are new by construction and go straight in, the same way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from itertools import islice
+from functools import partial
+from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Table, case, select
+from sqlalchemy import (
+    Connection,
+    Table,
+    TableClause,
+    and_,
+    case,
+    or_,
+    select,
+    sql,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from warehouse import rows
 from warehouse.tables import (
     CAPTURE_KEY,
+    capture_key,
     captures,
     documents,
     page_metadata,
@@ -25,10 +47,18 @@ from warehouse.tables import (
 )
 from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
-RESULTS_PER_BATCH = 500
+#: Results read, and their cells built, per round of statements: what bounds a load's memory.
+RESULTS_PER_BATCH = 2000
 #: A page that prints nothing, or was not in the archive: no row, so a later reading is stored.
 UNREAD = PageMetadata()
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+#: Where each dialect keeps a connection's temporary tables.
+TEMPORARY = {"postgresql": "pg_temp", "sqlite": "temp"}
+#: A PostgreSQL table's columns and the oid of each one's type (what a binary COPY is sent as).
+COLUMN_TYPES = text(
+    "SELECT attname, CAST(atttypid AS integer) FROM pg_attribute "
+    "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped"
+)
 
 
 def upsert(connection: Connection, table: Table) -> Any:
@@ -39,25 +69,97 @@ def upsert(connection: Connection, table: Table) -> Any:
         raise NotImplementedError(f"no upsert for {connection.dialect.name}") from None
 
 
-def insert_if_absent(connection: Connection, table: Table, values: list[rows.Row]) -> None:
-    if values:
-        connection.execute(upsert(connection, table).on_conflict_do_nothing(), values)
+def driver_rows(
+    connection: Connection, table: Table, names: Sequence[str], values: Iterable[Sequence]
+) -> Iterable[Sequence]:
+    """Rows of `table`'s columns `names` as the driver takes them: each value through its
+    column type's bind processor, as SQLAlchemy would send it."""
+    dialect = connection.dialect
+    processors = [
+        (index, processor)
+        for index, name in enumerate(names)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    return map(partial(processed, processors), values) if processors else values
 
 
-def insert_fresh(connection: Connection, table: Table, values: list[rows.Row]) -> None:
-    """Insert rows known to be new: with COPY on PostgreSQL (an executemany there is one
-    statement per row), else with an executemany."""
-    if not values:
-        return
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), values)
-        return
-    quote = connection.dialect.identifier_preparer.quote
+def processed(processors: list[tuple[int, Callable]], value: Sequence) -> list:
+    row = list(value)
+    for index, processor in processors:
+        row[index] = processor(row[index])
+    return row
+
+
+def quoted(connection: Connection, name: str) -> str:
+    """A table's name, schema-qualified or not, as SQL."""
+    return ".".join(map(connection.dialect.identifier_preparer.quote, name.split(".")))
+
+
+def append_rows(
+    connection: Connection, name: str, names: Sequence[str], values: Iterable[Sequence]
+) -> int:
+    """Append driver rows to the table `name` (schema-qualified or not): with a binary COPY on
+    PostgreSQL (an executemany there is one statement per row), else with an executemany.
+    How many."""
+    target = quoted(connection, name)
+    columns = ", ".join(map(connection.dialect.identifier_preparer.quote, names))
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        types = dict(connection.execute(COLUMN_TYPES, {"table": target}).all())
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[column] for column in names])
+                for row in values:
+                    copy.write_row(row)
+            return cursor.rowcount
+    marks = ", ".join("?" * len(names))
+    return driver.executemany(f"INSERT INTO {target} ({columns}) VALUES ({marks})", values).rowcount
+
+
+def insert_fresh(
+    connection: Connection, table: Table, names: Sequence[str], values: Iterable[Sequence]
+) -> int:
+    """Insert rows (tuples of the columns `names`) known to be new; how many."""
+    return append_rows(connection, table.name, names, driver_rows(connection, table, names, values))
+
+
+@contextmanager
+def staged(connection: Connection, table: Table, values: list[rows.Row]) -> Iterator[TableClause]:
+    """`values` in a temporary table of the columns of `table` they name, dropped after use."""
     names = list(values[0])
-    copy_sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for row in values:
-            copy.write_row([row[name] for name in names])
+    stage = sql.table(
+        f"staged_{table.name}", *map(sql.column, names), schema=TEMPORARY[connection.dialect.name]
+    )
+    name = f"{stage.schema}.{stage.name}"
+    selected = ", ".join(map(connection.dialect.identifier_preparer.quote, names))
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {quoted(connection, name)}")
+    connection.exec_driver_sql(
+        f"CREATE TABLE {quoted(connection, name)} AS "
+        f"SELECT {selected} FROM {quoted(connection, table.name)} LIMIT 0"
+    )
+    ordered = ([row[column] for column in names] for row in values)
+    append_rows(connection, name, names, driver_rows(connection, table, names, ordered))
+    yield stage
+    connection.exec_driver_sql(f"DROP TABLE {quoted(connection, name)}")
+
+
+def insert_staged(connection: Connection, table: Table, stage: TableClause) -> Any:
+    """INSERT into `table` what `stage` holds, adding nothing already there (by any key)."""
+    rows_staged = select(*stage.c).where(true())  # SQLite: a WHERE before ON CONFLICT
+    return (
+        upsert(connection, table)
+        .from_select(list(stage.c.keys()), rows_staged)
+        .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)  # else an INSERT's is not kept
+    )
+
+
+def insert_if_absent(connection: Connection, table: Table, values: list[rows.Row]) -> int:
+    """Add the rows whose key `table` does not hold yet; how many were added."""
+    if not values:
+        return 0
+    with staged(connection, table, values) as stage:
+        return connection.execute(insert_staged(connection, table, stage)).rowcount
 
 
 SITE_REGION = ("province", "city", "county", "adcode")
@@ -82,25 +184,26 @@ def upsert_sites(connection: Connection, site_items: Iterable[Mapping]) -> None:
     )
 
 
-def upsert_captures(connection: Connection, values: list[rows.Row]) -> None:
-    """New captures are added; one seen before widens its first/last seen time."""
+def upsert_captures(connection: Connection, values: list[rows.Row]) -> int:
+    """New captures are added; one seen before widens its first/last seen time. How many were
+    added. (Added first, then widened: a capture a concurrent load added meanwhile is widened.)"""
     if not values:
-        return
-    statement = upsert(connection, captures)
-    new, old = statement.excluded, captures.c
-    statement = statement.on_conflict_do_update(
-        index_elements=list(CAPTURE_KEY),
-        set_={
-            "first_seen_at": case(
-                (new.first_seen_at < old.first_seen_at, new.first_seen_at),
-                else_=old.first_seen_at,
-            ),
-            "last_seen_at": case(
-                (new.last_seen_at > old.last_seen_at, new.last_seen_at), else_=old.last_seen_at
-            ),
-        },
-    )
-    connection.execute(statement, values)
+        return 0
+    with staged(connection, captures, values) as stage:
+        added = connection.execute(insert_staged(connection, captures, stage)).rowcount
+        old, new = captures.c, stage.c
+        earlier = new.first_seen_at < old.first_seen_at
+        later = new.last_seen_at > old.last_seen_at
+        same = and_(*(a == b for a, b in zip(CAPTURE_KEY, capture_key(new), strict=True)))
+        connection.execute(
+            update(captures)
+            .where(same, or_(earlier, later))
+            .values(
+                first_seen_at=case((earlier, new.first_seen_at), else_=old.first_seen_at),
+                last_seen_at=case((later, new.last_seen_at), else_=old.last_seen_at),
+            )
+        )
+    return added
 
 
 def batched(items: Iterable[ParseResult], size: int) -> Iterator[list[ParseResult]]:
@@ -109,33 +212,52 @@ def batched(items: Iterable[ParseResult], size: int) -> Iterator[list[ParseResul
         yield batch
 
 
-def document_ids(connection: Connection, digests: set[str]) -> dict[str, int]:
-    query = select(documents.c.sha256, documents.c.id).where(documents.c.sha256.in_(digests))
-    found = dict(connection.execute(query).all())
-    if missing := digests - found.keys():
+def loaded_before(
+    connection: Connection, results: list[ParseResult]
+) -> tuple[dict[str, int], set[tuple[int, str]]]:
+    """The id of each result's document (by sha256), and the (document id, parser version)
+    of the reports these versions made of those documents already; one statement, on the
+    digests staged."""
+    digests = {result.document_sha256 for result in results}
+    versions = {result.parser_version for result in results}
+    with staged(connection, documents, [{"sha256": digest} for digest in digests]) as stage:
+        known = (
+            select(documents.c.sha256, documents.c.id, reports.c.parser_version)
+            .select_from(stage)
+            .join(documents, documents.c.sha256 == stage.c.sha256)
+            .outerjoin(
+                reports,
+                and_(
+                    reports.c.document_id == documents.c.id,
+                    reports.c.parser_version.in_(versions),
+                ),
+            )
+        )
+        found = connection.execute(known).all()
+    ids = {digest: document for digest, document, _ in found}
+    if missing := digests - ids.keys():
         raise ValueError(f"results for unknown documents: {sorted(missing)[:5]}")
-    return found
+    return ids, {(document, version) for _, document, version in found if version is not None}
 
 
-def report_ids(connection: Connection, parser_version: str, ids: Iterable[int]) -> dict[int, int]:
-    """document_id → report id of the reports this parser version made of those documents."""
-    query = select(reports.c.document_id, reports.c.id).where(
-        reports.c.parser_version == parser_version, reports.c.document_id.in_(list(ids))
-    )
-    return dict(connection.execute(query).all())
-
-
-def load_results(connection: Connection, results: list[ParseResult], now: datetime) -> None:
+def load_results(connection: Connection, results: list[ParseResult], now: datetime) -> Counter[str]:
     """Each result under the parser version that made it; one already loaded for its document
-    and version is kept as it is."""
-    ids = document_ids(connection, {result.document_sha256 for result in results})
+    and version is kept as it is. Rows added, by table."""
+    ids, loaded = loaded_before(connection, results)
     by_version: dict[str, dict[int, ParseResult]] = {}
     for result in results:
         by_version.setdefault(result.parser_version, {}).setdefault(
             ids[result.document_sha256], result
         )
+    added: Counter[str] = Counter()
     for version, chosen in by_version.items():
-        load_version(connection, version, chosen, now)
+        new = {
+            document: result.record
+            for document, result in chosen.items()
+            if result.record is not None and (document, version) not in loaded
+        }
+        added += load_version(connection, version, chosen, new, now)
+    return added
 
 
 def insert_reports(
@@ -145,45 +267,49 @@ def insert_reports(
     added (one a concurrent load added first is not among them: its cells are that load's)."""
     if not records:
         return {}
-    statement = (
-        upsert(connection, reports)
-        .on_conflict_do_nothing()
-        .returning(reports.c.document_id, reports.c.id)
-    )
     values = [
         rows.report_row(document, version, record, now) for document, record in records.items()
     ]
-    return dict(connection.execute(statement, values).all())
+    with staged(connection, reports, values) as stage:
+        statement = insert_staged(connection, reports, stage).returning(
+            reports.c.document_id, reports.c.id
+        )
+        return dict(connection.execute(statement).all())
 
 
 def load_version(
-    connection: Connection, version: str, results: dict[int, ParseResult], now: datetime
-) -> None:
-    records = {doc: r.record for doc, r in results.items() if r.record is not None}
-    loaded = report_ids(connection, version, records)
-    new = {document: record for document, record in records.items() if document not in loaded}
-    made = insert_reports(connection, version, new, now)
-    for table, to_rows in ((report_cells, rows.cell_rows), (report_checks, rows.check_rows)):
-        values = [row for document, rid in made.items() for row in to_rows(rid, new[document])]
-        insert_fresh(connection, table, values)
-    insert_if_absent(
-        connection,
-        parse_errors,
-        [
-            rows.error_row(document, version, result.error)
-            for document, result in results.items()
-            if result.error is not None
-        ],
+    connection: Connection,
+    version: str,
+    results: dict[int, ParseResult],
+    new: dict[int, Mapping],
+    now: datetime,
+) -> Counter[str]:
+    """These results of one parser version, by document id; `new` are the records of the
+    documents this version has no report of yet."""
+    added: Counter[str] = Counter()
+    if made := sorted(insert_reports(connection, version, new, now).items(), key=itemgetter(1)):
+        cells = chain.from_iterable(rows.cell_rows(rid, new[document]) for document, rid in made)
+        checks = chain.from_iterable(rows.check_rows(rid, new[document]) for document, rid in made)
+        added.update(
+            reports=len(made),
+            report_cells=insert_fresh(connection, report_cells, rows.CELL_COLUMNS, cells),
+            report_checks=insert_fresh(connection, report_checks, rows.CHECK_COLUMNS, checks),
+        )
+    errors = [
+        rows.error_row(document, version, result.error)
+        for document, result in results.items()
+        if result.error is not None
+    ]
+    pages = [
+        rows.page_row(document, version, result.page)
+        for document, result in results.items()
+        if result.page != UNREAD
+    ]
+    added.update(
+        parse_errors=insert_if_absent(connection, parse_errors, errors),
+        page_metadata=insert_if_absent(connection, page_metadata, pages),
     )
-    insert_if_absent(
-        connection,
-        page_metadata,
-        [
-            rows.page_row(document, version, result.page)
-            for document, result in results.items()
-            if result.page != UNREAD
-        ],
-    )
+    return added
 
 
 def load(
@@ -191,15 +317,20 @@ def load(
     capture_items: Iterable[Capture],
     document_items: Iterable[Document],
     results: Iterable[ParseResult],
-) -> None:
+) -> dict[str, int]:
     """What a parser version made of a document (report, error, page reading), once loaded, is
-    kept as it is."""
+    kept as it is. Rows added, by table (a table none were added to may be absent)."""
     now = datetime.now(UTC)
     capture_items, document_items = list(capture_items), list(document_items)
     capture_values = rows.capture_rows(capture_items)
-    insert_if_absent(connection, sites, rows.site_rows(capture_items, document_items))
-    upsert_captures(connection, capture_values)
-    # a document seen before keeps its row: its bytes are the same
-    insert_if_absent(connection, documents, rows.document_rows(document_items, capture_values, now))
+    added = Counter(
+        sites=insert_if_absent(connection, sites, rows.site_rows(capture_items, document_items)),
+        captures=upsert_captures(connection, capture_values),
+        # a document seen before keeps its row: its bytes are the same
+        documents=insert_if_absent(
+            connection, documents, rows.document_rows(document_items, capture_values, now)
+        ),
+    )
     for batch in batched(results, RESULTS_PER_BATCH):
-        load_results(connection, batch, now)
+        added += load_results(connection, batch, now)
+    return dict(added)

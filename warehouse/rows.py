@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Any
@@ -123,34 +123,24 @@ def report_row(document_id: int, parser_version: str, record: Mapping, now: date
     }
 
 
-def cell_rows(report_id: int, record: Mapping) -> list[Row]:
+#: The columns of `cell_rows`' and `check_rows`' tuples, in order.
+CELL_COLUMNS = ("report_id", "table", "row", "column", "value", "status")
+CHECK_COLUMNS = ("report_id", "name", "passed", "detail")
+
+
+def cell_rows(report_id: int, record: Mapping) -> Iterator[tuple]:
     """The record's tables in long form; cells absent from `cell_status` were printed."""
     status = record.get("cell_status") or {}
-    return [
-        {
-            "report_id": report_id,
-            "table": table,
-            "row": row,
-            "column": column,
-            "value": value,
-            "status": status.get(f"{table}.{row}.{column}", "printed"),
-        }
-        for table in CELL_TABLES
-        for row, columns in (record.get(table) or {}).items()
-        for column, value in columns.items()
-    ]
+    for table in CELL_TABLES:
+        for row, columns in (record.get(table) or {}).items():
+            for column, value in columns.items():
+                cell = f"{table}.{row}.{column}"
+                yield report_id, table, row, column, value, status.get(cell, "printed")
 
 
-def check_rows(report_id: int, record: Mapping) -> list[Row]:
-    return [
-        {
-            "report_id": report_id,
-            "name": check["name"],
-            "passed": check.get("passed"),
-            "detail": check.get("detail"),
-        }
-        for check in record.get("checks") or ()
-    ]
+def check_rows(report_id: int, record: Mapping) -> Iterator[tuple]:
+    for check in record.get("checks") or ():
+        yield report_id, check["name"], check.get("passed"), check.get("detail")
 
 
 def error_row(document_id: int, parser_version: str, error: Error) -> Row:

@@ -11,6 +11,8 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnCollection,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -62,13 +64,19 @@ captures = Table(
     Column("last_seen_at", Timestamp, nullable=False),
 )
 
-# One row per (url, sha256, status); failed fetches have no sha256 (and maybe no status), and
-# NULLs never collide in a unique index, hence the coalesce. Also the upsert's conflict target.
-CAPTURE_KEY = (
-    captures.c.url,
-    func.coalesce(captures.c.sha256, literal_column("''")),
-    func.coalesce(captures.c.status, literal_column("0")),
-)
+
+def capture_key(columns: ColumnCollection) -> tuple[ColumnElement, ...]:
+    """One row per (url, sha256, status); failed fetches have no sha256 (and maybe no status),
+    and NULLs never collide in a unique index, hence the coalesce. Of `captures` (or of rows
+    staged to be merged into it), the upsert's conflict target."""
+    return (
+        columns.url,
+        func.coalesce(columns.sha256, literal_column("''")),
+        func.coalesce(columns.status, literal_column("0")),
+    )
+
+
+CAPTURE_KEY = capture_key(captures.c)
 Index("uq_captures_url_sha256_status", *CAPTURE_KEY, unique=True)
 
 documents = Table(
@@ -127,10 +135,11 @@ reports = Table(
 Index("ix_reports_organ_year", reports.c.organ, reports.c.year)
 Index("ix_reports_adcode_year", reports.c.adcode, reports.c.year)
 
+# No foreign key to `reports` (0006): the loader adds a report's cells with the report itself.
 report_cells = Table(
     "report_cells",
     metadata,
-    Column("report_id", Integer, ForeignKey("reports.id"), primary_key=True),
+    Column("report_id", Integer, primary_key=True),
     Column("table", Text, primary_key=True),
     Column("row", Text, primary_key=True),
     Column("column", Text, primary_key=True),

@@ -1,0 +1,74 @@
+"""Bulk loading on real databases: what a load counts, and the schema it loads into."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import URL
+
+from tests import warehouse_fixtures
+from tests.test_warehouse import wait_for_a_lock_wait
+from tests.warehouse_fixtures import cell_count, expected_records, inputs, postgres_schema_url
+from warehouse import Warehouse, load
+
+postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
+
+
+def test_a_load_counts_the_rows_it_added_not_those_another_load_added_meanwhile(
+    postgres_database: URL,
+) -> None:
+    """The second load waits for the first, which adds the reports, and adds none itself: the
+    rows the first committed meanwhile are not the second's."""
+    wh = Warehouse(postgres_schema_url(postgres_database))
+    records = expected_records()
+    data = inputs(records)
+    wh.migrate()
+    wh.load(data["captures"], data["documents"], [])
+    with wh.engine.connect() as first, ThreadPoolExecutor(1) as pool:
+        transaction = first.begin()
+        added = load.load(first, [], [], data["results"])
+        second = pool.submit(wh.load, [], [], data["results"])
+        try:
+            wait_for_a_lock_wait(wh)
+        finally:
+            transaction.commit()
+        again = second.result(timeout=30).added
+    wh.dispose()
+    assert set(again.values()) == {0}
+    assert added == {
+        "page_metadata": 6,
+        "reports": 5,
+        "report_cells": sum(cell_count(record) for record in records),
+        "report_checks": 10,
+        "parse_errors": 1,
+    }
+
+
+def cells_references(wh: Warehouse) -> list[tuple]:
+    return [
+        (key["constrained_columns"], key["referred_table"], key["referred_columns"])
+        for key in inspect(wh.engine).get_foreign_keys("report_cells")
+    ]
+
+
+def applications_shown(wh: Warehouse) -> int:
+    with wh.engine.connect() as connection:
+        return connection.execute(text("SELECT COUNT(*) FROM v_applications")).scalar_one()
+
+
+def test_migration_0006_drops_the_cells_foreign_key_and_downgrade_brings_it_back(
+    wh: Warehouse,
+) -> None:
+    data = inputs(expected_records())
+    wh.migrate("0005")
+    wh.load(**data)
+    counts = wh.counts()
+    assert cells_references(wh) == [(["report_id"], "reports", ["id"])]
+    wh.migrate()
+    assert cells_references(wh) == []
+    assert (wh.counts(), applications_shown(wh)) == (counts, 5)  # SQLite made the table anew
+    assert set(wh.load(**data).added.values()) == {0}
+    wh.downgrade("0005")
+    assert cells_references(wh) == [(["report_id"], "reports", ["id"])]
+    assert (wh.counts(), applications_shown(wh)) == (counts, 5)
