@@ -1,21 +1,20 @@
-"""PDF: text lines outside tables as paragraphs and ruled tables as grids, in page order. A page
-without a text layer but with images (a scan) is rendered and read by OCR."""
+"""PDF: each page read from its text layer with pypdfium2 (`textlayer`), its ruled tables as
+grids and its lines outside them as paragraphs, in page order (`pdfpage`). A page without
+characters but with images (a scan) is rendered and read by OCR."""
 
 from __future__ import annotations
 
-import io
 import re
 import zlib
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-import pdfplumber
 import pypdfium2
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2.raw as pdfium
 
 from parsers.errors import ParseError
-from parsers.extract.blocks import Block, Extraction, Table, join_pages
+from parsers.extract import pdfpage, textlayer
+from parsers.extract.blocks import Extraction, join_pages
 
 MAX_PAGES = 500
 #: Bytes a PDF's compressed streams may inflate to, all together: a 20-page scan kept
@@ -30,24 +29,23 @@ PROPERTIES = ("Title", "Subject", "Author")
 def extract(data: bytes) -> Extraction:
     check_inflation(data)
     scanned: list[int] = []
+    document = _open(data)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as document:
-            if len(document.pages) > MAX_PAGES:
-                raise ParseError("too_large", f"{len(document.pages)} pages")
-            if not document.pages:  # none, or a page tree that leads nowhere (or to itself)
-                raise ParseError("corrupt", "a PDF without a readable page")
-            pages = []
-            for n, page in enumerate(document.pages):
-                if not page.chars and page.images:
-                    scanned.append(n)
-                    pages.append([])
-                else:
-                    pages.append(_page_blocks(page))
-                page.close()  # drop the page's parsed objects: memory stays one page's worth
-    except (ParseError, MemoryError):
-        raise
-    except Exception as error:  # pdfminer raises many kinds on damaged files
-        raise _classify(error) from error
+        if len(document) > MAX_PAGES:
+            raise ParseError("too_large", f"{len(document)} pages")
+        if not len(document):  # none, or a page tree that leads nowhere (or to itself)
+            raise ParseError("corrupt", "a PDF without a readable page")
+        pages = []
+        for n, layer in enumerate(textlayer.pages(document)):
+            if not layer.chars and layer.has_images:
+                scanned.append(n)
+                pages.append([])
+            else:
+                pages.append(pdfpage.blocks(layer))
+    except pypdfium2.PdfiumError as error:  # a page that PDFium cannot load
+        raise ParseError("corrupt", f"unreadable PDF: {error}"[:300]) from error
+    finally:
+        document.close()
     if not scanned:
         if not any(pages):
             raise ParseError("needs_ocr", "no text layer, and no images to read")
@@ -62,6 +60,18 @@ def extract(data: bytes) -> Extraction:
         ocr_pages=tuple(n + 1 for n in scanned),
         ocr_confidence=confidence,
     )
+
+
+def _open(data: bytes) -> pypdfium2.PdfDocument:
+    try:
+        return pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        # PDFium leaves its last error as it was when a file fails for a reason it does not
+        # name: a password is what a file with an encryption dictionary needs
+        needs_password = error.err_code in (pdfium.FPDF_ERR_PASSWORD, pdfium.FPDF_ERR_SECURITY)
+        if needs_password and b"/Encrypt" in data:
+            raise ParseError("encrypted", "the PDF needs a password") from error
+        raise ParseError("corrupt", f"unreadable PDF: {error}"[:300]) from error
 
 
 def _render(data: bytes, numbers: Sequence[int]) -> Iterator[np.ndarray]:
@@ -82,7 +92,7 @@ def _render(data: bytes, numbers: Sequence[int]) -> Iterator[np.ndarray]:
 
 def check_inflation(data: bytes) -> None:
     """Refuse a PDF whose Flate streams inflate to over MAX_INFLATED bytes, inflated a chunk at
-    a time and thrown away: pdfminer inflates each stream whole, without a bound."""
+    a time and thrown away: a PDF reader inflates each stream whole, without a bound."""
     total = 0
     for match in _STREAM.finditer(data):
         if b"/FlateDecode" not in data[max(0, match.start() - 300) : match.start()]:
@@ -94,7 +104,7 @@ def check_inflation(data: bytes) -> None:
             try:
                 total += len(inflater.decompress(pending, _CHUNK))
             except zlib.error:
-                break  # a damaged stream: pdfminer says what it makes of it
+                break  # a damaged stream: PDFium says what it makes of it
             pending = inflater.unconsumed_tail
             if total > MAX_INFLATED:
                 raise ParseError(
@@ -105,40 +115,11 @@ def check_inflation(data: bytes) -> None:
 def properties(data: bytes) -> list[str]:
     """The document information's Title, Subject and Author, where set."""
     try:
-        with pdfplumber.open(io.BytesIO(data)) as document:
-            info = document.metadata
-    except Exception:  # only the pages matter for whether a PDF is readable: extract() decides
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:  # only the pages matter for whether a PDF is readable
         return []
-    return [
-        value.strip()
-        for key in PROPERTIES
-        if isinstance(value := info.get(key), str) and value.strip()
-    ]
-
-
-def _classify(error: Exception) -> ParseError:
-    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
-    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-        return ParseError("encrypted", "the PDF needs a password")
-    return ParseError("corrupt", f"unreadable PDF: {error!r}"[:300])
-
-
-def _page_blocks(page: pdfplumber.page.Page) -> list[Block]:
-    tables = page.find_tables()
-    placed: list[tuple[float, Block]] = [
-        (table.bbox[1], _grid(table.extract())) for table in tables
-    ]
-    for line in page.extract_text_lines():
-        middle = (line["top"] + line["bottom"]) / 2
-        inside = any(
-            top <= middle <= bottom and x0 <= line["x1"] and line["x0"] <= x1
-            for x0, top, x1, bottom in (table.bbox for table in tables)
-        )
-        if not inside and line["text"].strip():
-            placed.append((line["top"], line["text"].strip()))
-    placed.sort(key=lambda item: item[0])
-    return [block for _, block in placed]
-
-
-def _grid(rows: list[list[str | None]]) -> Table:
-    return [["".join((cell or "").split("\n")) for cell in row] for row in rows]
+    try:
+        info = document.get_metadata_dict(skip_empty=True)
+    finally:
+        document.close()
+    return [value.strip() for key in PROPERTIES if (value := info.get(key, "")).strip()]

@@ -17,19 +17,11 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from pdfplumber.table import (
-    Table as CellTable,
-)
-from pdfplumber.table import (
-    cells_to_tables,
-    edges_to_intersections,
-    intersections_to_cells,
-    merge_edges,
-)
 
 from parsers import ocr
 from parsers.extract.blocks import Block, Table
 from parsers.extract.layout import text_blocks
+from parsers.extract.ruling import CellTable, ruled_tables
 
 #: A number is kept where two readings of it with only digits allowed agree (of the words' boxes
 #: as found, and of the number cleaned of specks): the cleaned one with SURE confidence, or both
@@ -146,12 +138,8 @@ def _ruled_tables(page: np.ndarray, words: Sequence[ocr.Word], height: float) ->
             else:
                 edges.append({"x0": x + w / 2, "x1": x + w / 2, "top": y, "bottom": y + h,
                               "orientation": "v", "width": 0, "height": h})  # fmt: skip
-    if not edges:
-        return []
     tolerance = max(2.0, height / 6)
-    edges = merge_edges(edges, tolerance, tolerance, height / 2, height / 2)
-    crossings = edges_to_intersections(edges, tolerance, tolerance)
-    return [CellTable(None, cells) for cells in cells_to_tables(intersections_to_cells(crossings))]
+    return ruled_tables(edges, tolerance, height / 2, tolerance)
 
 
 def _is_grid(table: CellTable) -> bool:
