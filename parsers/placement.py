@@ -71,9 +71,14 @@ def place(
 ) -> Placed:
     placed = Placed()
     open_rows: list[list[Option]] = []
+    local: dict[str, list[Identity]] = {}  # the identities within one row, by its key
+    for identity in identities:
+        keys = {cell[0] for cell, _ in identity.terms()}
+        if len(keys) == 1:
+            local.setdefault(keys.pop(), []).append(identity)
     for row in rows:
-        local = [i for i in identities if all(cell[0] == row.key for cell, _ in i.terms())]
-        options = _options(_best(candidates(row, columns), local), local)
+        own = local.get(row.key, [])
+        options = _options(_best(candidates(row, columns), own), own)
         if len(options) == 1:
             placed.take(options)
         else:

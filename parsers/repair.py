@@ -1,17 +1,20 @@
 """The accounting identities, and what they fix about the cells a report does not print.
 
 Unknown cells are non-negative integers. A cell is fixed when it takes the same value in every
-assignment that satisfies the identities: two linear programs (minimise it, maximise it) decide
-that. Identities that the printed numbers break are dropped before (they are only reported).
+assignment that satisfies the identities. When they can all be met, one linear program finds
+the cells forced to 0 and linear algebra which of the others the identities determine;
+otherwise the identities that the printed numbers break are dropped (they are only reported)
+and two linear programs per cell (minimise it, maximise it) decide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import linprog, nnls
 
 from parsers.cells import Number
 
@@ -20,6 +23,7 @@ Values = Mapping[Cell, Number | None]
 
 TOLERANCE = 1e-6
 _BOX = 1e9  # bounds the exploratory solves; no report counts that many
+_STILL = 1e-9  # a cell that moves less along a direction that keeps the identities does not
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,12 @@ class Identity:
     lhs: tuple[Cell, ...]
     rhs: tuple[Cell, ...]
 
-    def terms(self) -> Iterator[tuple[Cell, int]]:
-        yield from ((cell, 1) for cell in self.lhs)
-        yield from ((cell, -1) for cell in self.rhs)
+    @cached_property  # read for every placement tried
+    def _terms(self) -> tuple[tuple[Cell, int], ...]:
+        return (*((cell, 1) for cell in self.lhs), *((cell, -1) for cell in self.rhs))
+
+    def terms(self) -> tuple[tuple[Cell, int], ...]:
+        return self._terms
 
 
 @dataclass(frozen=True)
@@ -94,51 +101,165 @@ class _System:
         )
         return result.x if result.status == 0 else None
 
+    def separate(self) -> bool:
+        """Whether no unknown cell is in two of the identities (each can then be solved alone)."""
+        return bool((np.count_nonzero(self.matrix, axis=0) == 1).all())
+
+    def sides(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which identities have unknowns that add (and which have some that subtract)."""
+        return (self.matrix > 0).any(axis=1), (self.matrix < 0).any(axis=1)
+
+    def separate_violation(self) -> float:
+        """least_violation()[0] of a separate system: an identity's unknowns sum (with their
+        signs) to any number on their signs' side of 0, so it misses by its target's distance
+        from those."""
+        upward, downward = self.sides()
+        reached = (self.target == 0) | (upward & (self.target > 0)) | (downward & (self.target < 0))
+        return self.printed_slack + float(np.abs(self.target[~reached]).sum())
+
+    def met(self) -> bool:
+        """Whether least_violation()[0] <= TOLERANCE: non-negative least squares proves it
+        cheaply with a point that misses by no more; when it misses by more, the linear program
+        decides."""
+        if self.printed_slack > TOLERANCE:
+            return False
+        if self.matrix.shape[0]:
+            try:
+                point = np.maximum(nnls(self.matrix, self.target)[0], 0)
+            except RuntimeError:  # out of iterations
+                pass
+            else:
+                miss = float(np.abs(self.matrix @ point - self.target).sum())
+                if self.printed_slack + miss <= TOLERANCE:
+                    return True
+        return self.least_violation()[0] <= TOLERANCE
+
+    def settled(self) -> bool:
+        """Whether the identities, met, fix none of the unknown cells: each unknown is in one
+        identity only, which has several, and they can take any sum on their signs' side of 0
+        (an identity with unknowns of both signs, or of one sign needing a sum of that sign)."""
+        if self.printed_slack > TOLERANCE or not self.separate():
+            return False
+        upward, downward = self.sides()
+        open_ = (upward & downward) | (upward & (self.target > TOLERANCE))
+        open_ |= downward & (self.target < -TOLERANCE)
+        return bool(((np.count_nonzero(self.matrix, axis=1) >= 2) & open_).all())
+
+    def forced_zeros(self, candidates: np.ndarray) -> np.ndarray | None:
+        """Which of the candidate unknowns are 0 wherever the identities are met, by one solve:
+        scaled by some factor of at least 1, a point that meets them gives each candidate that
+        can be positive at least 1 (the mean of points where each is). None if the solve fails
+        (or the identities cannot be met)."""
+        (picked,) = np.nonzero(candidates)
+        if not picked.size:
+            return candidates
+        (m, n), k = self.matrix.shape, picked.size
+        floors = np.zeros((k, n + k + 1))  # a candidate's share is at most its value
+        floors[np.arange(k), picked] = -1.0
+        floors[:, n : n + k] = np.eye(k)
+        result = linprog(
+            np.r_[np.zeros(n), -np.ones(k), 0.0],
+            A_ub=floors,
+            b_ub=np.zeros(k),
+            A_eq=np.hstack([self.matrix, np.zeros((m, k)), -self.target[:, None]]),
+            b_eq=np.zeros(m),
+            bounds=[(0, None)] * n + [(0, 1)] * k + [(1, None)],
+            method="highs",
+        )
+        if result.status != 0:
+            return None
+        zeros = np.zeros_like(candidates)
+        zeros[picked] = result.x[n : n + k] < 0.5
+        return zeros
+
+    def fixed_where_met(self) -> dict[int, int] | None:
+        """The unknowns (by index) that the identities, which can be met, fix, with their value.
+
+        The cells not forced to 0 can all be positive at once, so one of them is fixed exactly
+        when the identities on them determine it (every direction that keeps them met leaves it
+        unchanged). None when a fixed value is not a whole number (rounding then is the solves'
+        to do) or a solve fails."""
+        open_ = np.abs(self.matrix).sum(axis=0) > 0
+        zeros = self.forced_zeros(open_)
+        if zeros is None:
+            return None
+        found = dict.fromkeys(np.flatnonzero(zeros).tolist(), 0)
+        free = np.flatnonzero(open_ & ~zeros)
+        if not free.size:
+            return found
+        matrix = self.matrix[:, free]
+        _, singular, directions = np.linalg.svd(matrix)
+        # the rank as numpy's matrix_rank counts it; the directions past it keep the identities
+        rank = int((singular > singular.max() * max(matrix.shape) * np.finfo(float).eps).sum())
+        moving = np.abs(directions[rank:]).max(axis=0, initial=0.0) > _STILL
+        solution = np.linalg.lstsq(matrix, self.target, rcond=None)[0]
+        for n, value in zip(free[~moving].tolist(), solution[~moving], strict=True):
+            if abs(value - round(value)) > TOLERANCE:
+                return None
+            found[n] = round(value)
+        return found
+
+    def fixed_by_solves(self) -> dict[int, int]:
+        """The unknowns (by index) that the identities which need not miss fix, with their value:
+        cheap solves rule out the cells that move (a feasible point where a cell differs proves
+        it free) and find those forced to 0 (their largest possible sum is 0); the rest get their
+        own minimum and maximum."""
+        _, missed, start = self.least_violation()
+        keep = ~missed
+        found: dict[int, int] = {}
+        open_ = np.abs(self.matrix[keep]).sum(axis=0) > 0
+        for sign in (1.0, -1.0):
+            point = self.optimum(sign * open_, keep)
+            if point is None:
+                return found
+            open_ &= np.abs(point - start) <= TOLERANCE
+        zeros = open_ & (start <= TOLERANCE)
+        while zeros.any():
+            point = self.optimum(-1.0 * zeros, keep)
+            moved = zeros & (point > TOLERANCE) if point is not None else zeros
+            if not moved.any():
+                found.update((int(n), 0) for n in np.flatnonzero(zeros))
+                break
+            zeros &= ~moved
+        for n in np.flatnonzero(open_ & (start > TOLERANCE)):
+            low, high = (self.optimum(sign * np.eye(len(start))[n], keep) for sign in (1.0, -1.0))
+            if low is not None and high is not None and high[n] - low[n] <= TOLERANCE:
+                found[int(n)] = round(low[n])
+        return found
+
 
 def violation(values: Values, identities: Sequence[Identity]) -> float:
     """0 when some non-negative values of the unknown cells satisfy every identity."""
     known = propagate(values, identities)
-    if known is not None and _System.of(known, identities).least_violation()[0] <= TOLERANCE:
+    if known is not None and _System.of(known, identities).met():
         return 0.0
-    return _System.of(values, identities).least_violation()[0]
+    system = _System.of(values, identities)
+    return system.separate_violation() if system.separate() else system.least_violation()[0]
 
 
 def fixed(values: Values, identities: Sequence[Identity]) -> dict[Cell, Number]:
     """The unknown cells (None or absent from `values`) that the identities fix, with their value.
 
     A cell is fixed when its minimum equals its maximum. An identity with a single unknown cell
-    fixes it outright (when nothing is broken). Then cheap solves rule out the cells that move (a
-    feasible point where a cell differs proves it free) and find those forced to 0 (their largest
-    possible sum is 0); the rest get their own minimum and maximum.
+    fixes it outright (when nothing is broken). When nothing is broken, one solve finds the
+    cells forced to 0 and linear algebra the others; when something is, solves on the
+    identities that need not miss decide.
     """
     known = propagate(values, identities)
-    if known is None or _System.of(known, identities).least_violation()[0] > TOLERANCE:
+    system = _System.of(known, identities) if known is not None else None
+    if system is not None and system.settled():
+        return {cell: value for cell, value in known.items() if values.get(cell) is None}
+    met = system is not None and system.met()
+    if not met:
         known = {cell: value for cell, value in values.items() if value is not None}
+        system = _System.of(known, identities)
     found = {cell: value for cell, value in known.items() if values.get(cell) is None}
-    system = _System.of(known, identities)
     if not system.unknowns:
         return found
-    _, missed, start = system.least_violation()
-    keep = ~missed
-    open_ = np.abs(system.matrix[keep]).sum(axis=0) > 0
-    for sign in (1.0, -1.0):
-        point = system.optimum(sign * open_, keep)
-        if point is None:
-            return found
-        open_ &= np.abs(point - start) <= TOLERANCE
-    zeros = open_ & (start <= TOLERANCE)
-    while zeros.any():
-        point = system.optimum(-1.0 * zeros, keep)
-        moved = zeros & (point > TOLERANCE) if point is not None else zeros
-        if not moved.any():
-            found.update((system.unknowns[n], 0) for n in np.flatnonzero(zeros))
-            break
-        zeros &= ~moved
-    for n in np.flatnonzero(open_ & (start > TOLERANCE)):
-        low, high = (system.optimum(sign * np.eye(len(start))[n], keep) for sign in (1.0, -1.0))
-        if low is not None and high is not None and high[n] - low[n] <= TOLERANCE:
-            found[system.unknowns[n]] = round(low[n])
-    return found
+    solved = system.fixed_where_met() if met else None
+    if solved is None:
+        solved = system.fixed_by_solves()
+    return found | {system.unknowns[n]: value for n, value in solved.items()}
 
 
 def propagate(values: Values, identities: Sequence[Identity]) -> dict[Cell, Number] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from parsers.cells import label_key
@@ -24,7 +25,7 @@ class RowLabel:
     label: str
     group: str = ""
 
-    @property
+    @cached_property  # matched against every row of every report
     def targets(self) -> tuple[str, ...]:
         """Normalised texts a report's row label may be cut from: the item, or group and item."""
         item = label_key(self.label)
