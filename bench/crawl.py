@@ -44,7 +44,6 @@ from scrapy.http import Response
 from spiders.capturelog import read_captures
 from spiders.crawl import crawl_command
 from spiders.politeness import IMPOLITE
-from spiders.settings import CONCURRENT_REQUESTS
 from tests.farm.sites import PDF, li, link, page, title
 
 LIST_PAGES = 20
@@ -188,7 +187,7 @@ class BareSpider(Spider):
 def crawl_bare(urls: str) -> None:
     process = CrawlerProcess(
         {
-            "CONCURRENT_REQUESTS": CONCURRENT_REQUESTS,
+            "CONCURRENT_REQUESTS": IMPOLITE["CONCURRENT_REQUESTS"],
             "CONCURRENT_REQUESTS_PER_DOMAIN": IMPOLITE["CONCURRENT_REQUESTS_PER_DOMAIN"],
             "LOG_LEVEL": "WARNING",
             "TELNETCONSOLE_ENABLED": False,

@@ -1,6 +1,11 @@
-"""The pipeline as assets, one partition per portal: captures → documents → reports → warehouse."""
+"""The pipeline as assets, one partition per portal: captures → documents → reports → warehouse.
+
+A run materialises many partitions (`PORTAL_BATCHES`): each asset handles every portal of the
+run (`context.partition_keys`) and gives a mapping from partition key to that portal's value,
+which the IO manager stores one partition at a time; its metadata is the portal's own."""
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from http import HTTPStatus
 
@@ -18,9 +23,16 @@ from dagster import (
 )
 
 import parsers
-from dagster_project.partitions import registry_site, site_partitions, start_url_for
+from dagster_project.io_managers import PortalValues, SpooledValues
+from dagster_project.partitions import (
+    CRAWL_POOL,
+    PORTAL_BATCHES,
+    registry_site,
+    site_partitions,
+    start_url_for,
+)
 from dagster_project.resources import ArchiveResource, Crawler, WarehouseResource
-from xxgk.documents import select_documents
+from xxgk.documents import select_documents, unpack_containers
 from xxgk.parsing import ParseService
 from xxgk.records import Capture, Document, ParseResult
 from xxgk.registry import load_sites
@@ -28,6 +40,8 @@ from xxgk.settings import Settings
 
 TRANSIENT = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
 CAPTURE_LOG = "capture_log"  # the `captures` materialisation's entry naming its crawl's log
+ANSWERED = "answered"  # the `captures` materialisation's entry: did the portal answer at all
+PARSE_BATCH = 200  # documents parsed together, enough to keep every parse worker busy
 
 
 @asset(group_name="registry")
@@ -45,32 +59,48 @@ def site_registry() -> Output[list[dict]]:
     partitions_def=site_partitions,
     deps=[site_registry],
     retry_policy=TRANSIENT,
+    backfill_policy=PORTAL_BATCHES,
+    pool=CRAWL_POOL,
 )
-def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[list[Capture]]:
-    """Every response the spider got from one portal, its bytes archived before anything
-    reads them. A recrawl asks only for what changed since the crawl of the partition's last
-    materialisation. The spider retries what fails in passing; a portal that still answers
-    nothing fails its partition, for an operator to rerun (or the next scheduled crawl)."""
-    site = context.partition_key
-    previous = previous_capture_log(context.instance, site)
-    crawl = crawler.crawl(start_url_for(site), site, context.run.run_id, previous)
-    records = crawl.captures
+def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[PortalValues]:
+    """Every response the spider got from each portal of the run, all crawled together by one
+    crawl, their bytes archived before anything reads them. A recrawl asks only for what
+    changed since the crawl of the partition's last materialisation. The spider retries what
+    fails in passing; a portal that still answers nothing is `answered: false` (check
+    `site_answered`), and a run none of whose portals answered fails, for an operator to rerun
+    (or the next scheduled crawl)."""
+    sites = context.partition_keys
+    previous = {
+        site: log for site in sites if (log := previous_capture_log(context.instance, site))
+    }
+    crawls = crawler.crawl(
+        {site: start_url_for(site) for site in sites}, context.run.run_id, previous
+    )
+    silent = []
+    for site in sites:
+        records = crawls[site].captures()
+        metadata = captures_metadata(records, crawls[site].key, previous.get(site))
+        context.add_asset_metadata(metadata, partition_key=site)
+        if not metadata[ANSWERED]:
+            silent.append(site)
+    if len(silent) == len(sites):
+        raise Failure(f"{', '.join(silent)}: no response from the portal", allow_retries=False)
+    return Output(PortalValues({site: crawls[site].captures for site in sites}))
+
+
+def captures_metadata(records: list[Capture], log: str, previous: str | None) -> dict:
     errors = Counter(c.error.kind for c in records if c.error)
     blocked = sorted({c.error.message for c in records if c.error and c.error.kind == "blocked"})
-    metadata = {
+    return {
+        ANSWERED: any(c.status for c in records),
         "pages_fetched": sum(c.sha256 is not None for c in records),
         "pages_unchanged": sum(c.status == HTTPStatus.NOT_MODIFIED for c in records),
         "bytes_archived": sum(c.size or 0 for c in records if c.status != HTTPStatus.NOT_MODIFIED),
         "errors_by_kind": MetadataValue.json(dict(errors)),
         "blocked_reason": MetadataValue.json(blocked),
-        CAPTURE_LOG: MetadataValue.text(crawl.log),
-        "previous_capture_log": MetadataValue.text(previous) if previous else None,
+        CAPTURE_LOG: MetadataValue.text(log),
+        **({"previous_capture_log": MetadataValue.text(previous)} if previous else {}),
     }
-    if not any(c.status for c in records):
-        raise Failure(
-            f"{site}: no response from the portal", metadata=metadata, allow_retries=False
-        )
-    return Output(records, metadata=metadata)
 
 
 def previous_capture_log(instance: DagsterInstance, site: str) -> str | None:
@@ -84,52 +114,103 @@ def previous_capture_log(instance: DagsterInstance, site: str) -> str | None:
     return str(entry.value) if entry else None
 
 
-@asset(group_name="parse", partitions_def=site_partitions)
-def documents(captures: list[Capture]) -> Output[list[Document]]:
-    """The report documents among the captures: inline report pages and their attachments."""
-    found = select_documents(captures)
-    return Output(found, metadata={"documents": len(found)})
+@asset(group_name="parse", partitions_def=site_partitions, backfill_policy=PORTAL_BATCHES)
+def documents(
+    context: AssetExecutionContext, captures: PortalValues, archive: ArchiveResource
+) -> Output[PortalValues]:
+    """The report documents among each portal's captures: inline report pages and their
+    attachments, a ZIP's reports in place of the ZIP (each member archived under its own
+    sha256)."""
+    store = archive.open()
+    found: SpooledValues[list[Document]] = SpooledValues()
+    for site in context.partition_keys:
+        documents = unpack_containers(select_documents(captures[site]), store)
+        found[site] = documents
+        context.add_asset_metadata({"documents": len(documents)}, partition_key=site)
+    return Output(found)
 
 
-@asset(group_name="parse", partitions_def=site_partitions, code_version=parsers.PARSER_VERSION)
-def reports(documents: list[Document], archive: ArchiveResource) -> Output[list[ParseResult]]:
+@asset(
+    group_name="parse",
+    partitions_def=site_partitions,
+    code_version=parsers.PARSER_VERSION,
+    backfill_policy=PORTAL_BATCHES,
+)
+def reports(
+    context: AssetExecutionContext,
+    documents: PortalValues,
+    archive: ArchiveResource,
+) -> Output[PortalValues]:
     """Each document parsed from its archived bytes into an `xxgk.report/1` record or an error,
     with what its archived report page prints; each result carries the parser version that
-    made it. A new parser version re-parses from the archive without fetching anything."""
+    made it. A new parser version re-parses from the archive without fetching anything.
+    Portals are parsed a few together (PARSE_BATCH documents), so that every parse worker has
+    work however few documents a portal has."""
     service = ParseService.from_settings(Settings.from_env())
     store = archive.open()
-    results = service.parse_documents(store, documents)
+    parsed: SpooledValues[list[ParseResult]] = SpooledValues()
+    for batch in document_batches(documents, context.partition_keys):
+        results = iter(service.parse_documents(store, [d for ds in batch.values() for d in ds]))
+        for site, site_documents in batch.items():
+            site_results = [next(results) for _ in site_documents]
+            parsed[site] = site_results
+            report_metadata(context, site, site_results, service.version)
+    return Output(parsed)
+
+
+def document_batches(
+    documents: PortalValues, sites: Sequence[str]
+) -> Iterator[dict[str, list[Document]]]:
+    """The portals' documents, a few portals at a time: at least PARSE_BATCH documents."""
+    batch: dict[str, list[Document]] = {}
+    for site in sites:
+        batch[site] = documents[site]
+        if sum(map(len, batch.values())) >= PARSE_BATCH:
+            yield batch
+            batch = {}
+    if batch:
+        yield batch
+
+
+def report_metadata(
+    context: AssetExecutionContext, site: str, results: list[ParseResult], version: str
+) -> None:
     errors = Counter(r.error.kind for r in results if r.error)
-    return Output(
-        results,
-        metadata={
-            "reports_parsed": sum(r.record is not None for r in results),
-            "parser_bugs": errors["parser_bug"],
-            "errors_by_kind": MetadataValue.json(dict(errors)),
-            "parser_version": service.version,
-        },
-    )
+    metadata = {
+        "reports_parsed": sum(r.record is not None for r in results),
+        "parser_bugs": errors["parser_bug"],
+        "errors_by_kind": MetadataValue.json(dict(errors)),
+        "parser_version": version,
+    }
+    context.add_asset_metadata(metadata, partition_key=site)
 
 
-@asset(group_name="load", partitions_def=site_partitions, retry_policy=TRANSIENT)
+@asset(
+    group_name="load",
+    partitions_def=site_partitions,
+    retry_policy=TRANSIENT,
+    backfill_policy=PORTAL_BATCHES,
+)
 def warehouse_tables(
     context: AssetExecutionContext,
-    captures: list[Capture],
-    documents: list[Document],
-    reports: list[ParseResult],
+    captures: PortalValues,
+    documents: PortalValues,
+    reports: PortalValues,
     warehouse: WarehouseResource,
-) -> Output[dict]:
-    """One portal's captures, documents, reports, cells, checks and errors in the warehouse."""
+) -> Output[dict[str, dict]]:
+    """Each portal's captures, documents, reports, cells, checks and errors in the warehouse."""
     store = warehouse.open()
-    site = registry_site(context.partition_key)
-    if site is not None:
-        store.register_sites([asdict(site)])
-    stats = store.load(captures, documents, reports)
-    return Output(
-        stats.added,
-        metadata={
+    added = {}
+    for key in context.partition_keys:
+        site = registry_site(key)
+        if site is not None:
+            store.register_sites([asdict(site)])
+        stats = store.load(captures[key], documents[key], reports[key])
+        added[key] = stats.added
+        metadata = {
             "new_documents": stats.added.get("documents", 0),
             "new_reports": stats.added.get("reports", 0),
             **{f"rows_added_{table}": n for table, n in stats.added.items()},
-        },
-    )
+        }
+        context.add_asset_metadata(metadata, partition_key=key)
+    return Output(added)

@@ -1,17 +1,51 @@
-"""Asset checks an operator trusts: identities, parse errors, blocked sites, coverage."""
-
-from __future__ import annotations
+"""Asset checks an operator trusts: identities, parse errors, sites that answered and did not
+block, coverage. Each check is evaluated per portal (partition) of the run: a run materialises
+many, and `AssetCheckResult` names no partition, so each check yields one evaluation per
+partition and then its (empty) output."""
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
-from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    MetadataValue,
+    Output,
+    asset_check,
+)
 
 from dagster_project.assets import captures, reports
+from dagster_project.io_managers import PortalValues
 from dagster_project.partitions import site_partitions
 from xxgk.records import Capture, ParseResult
 
 FIRST_YEAR = 2019
+_V = TypeVar("_V")
+
+
+def per_portal(
+    context: AssetCheckExecutionContext,
+    values: Mapping[str, _V],
+    evaluate: Callable[[_V], AssetCheckResult],
+) -> Iterator[AssetCheckEvaluation | Output]:
+    """The check's evaluation of each partition of the run, then its output."""
+    [spec] = context.check_specs
+    op = context.op_execution_context
+    for partition in op.partition_keys:
+        result = evaluate(values[partition])
+        yield AssetCheckEvaluation(
+            asset_key=spec.asset_key,
+            check_name=spec.name,
+            passed=result.passed,
+            metadata=result.metadata,
+            severity=result.severity,
+            partition=partition,
+        )
+    yield Output(None, output_name=op.op_def.output_defs[0].name)
 
 
 def identity_tally(results: list[ParseResult]) -> Counter:
@@ -30,7 +64,13 @@ def identity_tally(results: list[ParseResult]) -> Counter:
     partitions_def=site_partitions,
     description="The parsed reports' accounting identities hold.",
 )
-def identities_hold(reports: list[ParseResult]) -> AssetCheckResult:
+def identities_hold(
+    context: AssetCheckExecutionContext, reports: PortalValues
+) -> Iterator[AssetCheckEvaluation | Output]:
+    yield from per_portal(context, reports, identities_hold_result)
+
+
+def identities_hold_result(reports: list[ParseResult]) -> AssetCheckResult:
     tally = identity_tally(reports)
     failing = sorted(
         f"{r.record['organ']} {r.record['year']}: {c['name']} ({c['detail']})"
@@ -56,7 +96,13 @@ def identities_hold(reports: list[ParseResult]) -> AssetCheckResult:
     partitions_def=site_partitions,
     description="Fewer than half of the documents fail to parse.",
 )
-def parse_error_rate(reports: list[ParseResult]) -> AssetCheckResult:
+def parse_error_rate(
+    context: AssetCheckExecutionContext, reports: PortalValues
+) -> Iterator[AssetCheckEvaluation | Output]:
+    yield from per_portal(context, reports, parse_error_rate_result)
+
+
+def parse_error_rate_result(reports: list[ParseResult]) -> AssetCheckResult:
     failed = Counter(r.error.kind for r in reports if r.error)
     rate = sum(failed.values()) / len(reports) if reports else 0.0
     return AssetCheckResult(
@@ -75,12 +121,37 @@ def parse_error_rate(reports: list[ParseResult]) -> AssetCheckResult:
     partitions_def=site_partitions,
     description="The portal did not block the crawler.",
 )
-def site_not_blocked(captures: list[Capture]) -> AssetCheckResult:
+def site_not_blocked(
+    context: AssetCheckExecutionContext, captures: PortalValues
+) -> Iterator[AssetCheckEvaluation | Output]:
+    yield from per_portal(context, captures, site_not_blocked_result)
+
+
+def site_not_blocked_result(captures: list[Capture]) -> AssetCheckResult:
     reasons = sorted({c.error.message for c in captures if c.error and c.error.kind == "blocked"})
     return AssetCheckResult(
         passed=not reasons,
         severity=AssetCheckSeverity.WARN,
         metadata={"blocked_reasons": MetadataValue.json(reasons)},
+    )
+
+
+@asset_check(
+    asset=captures,
+    partitions_def=site_partitions,
+    description="The portal answered at all (its partition is rerun when it did not).",
+)
+def site_answered(
+    context: AssetCheckExecutionContext, captures: PortalValues
+) -> Iterator[AssetCheckEvaluation | Output]:
+    yield from per_portal(context, captures, site_answered_result)
+
+
+def site_answered_result(captures: list[Capture]) -> AssetCheckResult:
+    errors = Counter(c.error.kind for c in captures if c.error)
+    return AssetCheckResult(
+        passed=any(c.status for c in captures),
+        metadata={"errors_by_kind": MetadataValue.json(dict(errors))},
     )
 
 
@@ -114,7 +185,13 @@ def coverage_gaps(results: list[ParseResult], today: dt.date) -> dict[str, list[
     description="Every organ on the portal has a report for each year since 2019 that is due "
     "(31 March for governments, 31 January for departments).",
 )
-def coverage(reports: list[ParseResult]) -> AssetCheckResult:
+def coverage(
+    context: AssetCheckExecutionContext, reports: PortalValues
+) -> Iterator[AssetCheckEvaluation | Output]:
+    yield from per_portal(context, reports, coverage_result)
+
+
+def coverage_result(reports: list[ParseResult]) -> AssetCheckResult:
     gaps = coverage_gaps(reports, dt.date.today())
     has_government = any(
         r.record is not None and (r.record["organ"] or "").endswith("人民政府") for r in reports

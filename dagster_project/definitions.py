@@ -13,6 +13,7 @@ PIPELINE_CHECKS = [
     checks.identities_hold,
     checks.parse_error_rate,
     checks.site_not_blocked,
+    checks.site_answered,
     checks.coverage,
 ]
 

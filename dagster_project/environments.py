@@ -1,7 +1,8 @@
 """Which resources a run gets, per environment (`XXGK_ENV`): local defaults and tests get
 concrete settings; production reads every location from environment variables at run time, so
-no URL or credential is stored in the Dagster instance or shown in the UI, and keeps asset
-values in the archive."""
+no URL or credential is stored in the Dagster instance or shown in the UI. Asset values are
+kept one partition at a time (`ArchiveIOManager`): in production in the archive, so that any
+worker finds them; locally in a directory of the data directory, `<data>/values/`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def resources_for(settings: Settings, *, polite: bool = True) -> Resources:
         "archive": archive,
         "warehouse": WarehouseResource(url=settings.database_url),
         "crawler": SubprocessCrawler(archive=archive, polite=polite, workdir=str(settings.crawls)),
+        "io_manager": ArchiveIOManager(
+            archive=ArchiveResource(url=str(settings.data_dir / "values"))
+        ),
     }
 
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from dagster import DynamicPartitionsDefinition, Failure
+from dagster import BackfillPolicy, DynamicPartitionsDefinition, Failure
 
 from xxgk.registry import Site, sites_by_id
 
 site_partitions = DynamicPartitionsDefinition(name="sites")
+
+#: Portals one run materialises, all crawled by one crawl: wide enough that a crawl keeps
+#: hundreds of hosts in flight, bounded so that a run's crawl state and a failed run's rerun
+#: stay small. A backfill of the whole registry is a dozen runs.
+PORTALS_PER_RUN = 300
+PORTAL_BATCHES = BackfillPolicy.multi_run(max_partitions_per_run=PORTALS_PER_RUN)
+#: The concurrency pool of the crawl step. dagster.yaml gives it one slot: one crawl at a time
+#: on an instance, however it was launched, so that no host is crawled by two runs at once.
+CRAWL_POOL = "crawl"
 
 
 def site_key_for(start_url: str) -> str:

@@ -7,15 +7,17 @@ Which ones a run gets is chosen per environment in `dagster_project.environments
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import ConfigurableResource, Failure, InitResourceContext
 
-from spiders.capturelog import read_captures
-from spiders.crawl import run_crawl_subprocess
+from spiders.capturelog import read_captures, split_by_site
+from spiders.crawl import run_crawl
 from warehouse import Warehouse
 from xxgk.archive import Archive, ArchiveUnreachable, LocalArchive, open_archive
 from xxgk.records import Capture
@@ -65,64 +67,96 @@ class WarehouseResource(ConfigurableResource):
 
 @dataclass(frozen=True)
 class Crawl:
-    """What one crawl of a portal gave: its captures (bytes in the archive) and the archive key
-    of its capture log, for the next crawl, on whichever worker, to recrawl conditionally."""
+    """One portal's part of a crawl: its capture log on this worker's disk, and the archive key
+    the log is kept under, for the next crawl, on whichever worker, to recrawl conditionally."""
 
-    captures: list[Capture]
-    log: str
+    log: Path
+    key: str
+
+    def captures(self) -> list[Capture]:
+        return read_captures(self.log)
 
 
 class Crawler(ConfigurableResource, ABC):
-    """Crawls one portal into the archive."""
+    """Crawls a batch of portals into the archive, all in one crawl."""
 
     archive: ArchiveResource
 
     @abstractmethod
-    def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
-        """Crawl the portal at `start_url`; with `previous_log` (the archive key of an earlier
-        crawl's capture log), ask only for what changed since."""
+    def crawl(
+        self, start_urls: Mapping[str, str], run_id: str, previous_logs: Mapping[str, str]
+    ) -> dict[str, Crawl]:
+        """Crawl the portals at `start_urls` (site key → start URL) together; a portal with a
+        previous log (site key → the archive key of an earlier crawl's capture log) is asked
+        only for what changed since. Each site key's part of the crawl."""
 
 
 def capture_log_key(site_key: str, run_id: str) -> str:
     return f"crawls/{site_key}/{run_id}.jsonl"
 
 
+def keep_site_logs(
+    archive: Archive,
+    log: Path,
+    start_urls: Mapping[str, str],
+    run_id: str,
+    workdir: Path,
+) -> dict[str, Crawl]:
+    """Split a crawl's capture log into one log per portal, `<workdir>/<site>/<run id>.jsonl`,
+    each kept in the archive (`crawls/<site>/<run id>.jsonl`)."""
+    keys_by_url: dict[str, list[str]] = {}
+    for site_key, url in start_urls.items():
+        keys_by_url.setdefault(url, []).append(site_key)
+    crawls = {
+        key: Crawl(workdir / key / f"{run_id}.jsonl", capture_log_key(key, run_id))
+        for key in start_urls
+    }
+    split_by_site(log, {url: [crawls[k].log for k in keys] for url, keys in keys_by_url.items()})
+    for crawl in crawls.values():
+        archive.put_file(crawl.key, crawl.log)
+    return crawls
+
+
 class SubprocessCrawler(Crawler):
-    """The Scrapy crawl in a subprocess (Twisted's reactor cannot restart in one process). Its
-    capture log is written at `<workdir>/<site>/<run id>.jsonl` and then kept in the archive
+    """The Scrapy crawl in a subprocess (Twisted's reactor cannot restart in one process), all
+    the batch's portals in one crawl: Scrapy's per-host download slots keep each host to one
+    request at a time and its delay. The crawl's log is `<workdir>/batches/<run id>.jsonl`;
+    each portal's part of it is `<workdir>/<site>/<run id>.jsonl`, kept in the archive
     (`crawls/<site>/<run id>.jsonl`), so that the next crawl finds it on any worker."""
 
     polite: bool = True
     timeout_seconds: int = 6 * 3600
     workdir: str = "data/crawls"
 
-    def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
-        work = Path(self.workdir) / site_key
-        work.mkdir(parents=True, exist_ok=True)
+    def crawl(
+        self, start_urls: Mapping[str, str], run_id: str, previous_logs: Mapping[str, str]
+    ) -> dict[str, Crawl]:
+        batches = Path(self.workdir) / "batches"
+        batches.mkdir(parents=True, exist_ok=True)
         archive = self.archive.open()
-        previous = None
-        if previous_log is not None and Path(previous_log).is_file():
-            previous = Path(previous_log)  # materialised before capture logs were archived
-        elif previous_log is not None:
-            try:
-                previous_bytes = archive.get_named(previous_log)
-            except ArchiveUnreachable as error:  # S3 down: crawl it all, into the spool
-                logger.warning("%s: no conditional recrawl: %s", site_key, error)
-            else:
-                previous = work / f"{run_id}.previous.jsonl"
-                previous.write_bytes(previous_bytes)
-        log = work / f"{run_id}.jsonl"
-        captures = run_crawl_subprocess(
-            [start_url],
+        previous = batches / f"{run_id}.previous.jsonl"
+        with previous.open("wb") as out:
+            for site_key, previous_log in previous_logs.items():
+                if Path(previous_log).is_file():  # materialised before logs were archived
+                    out.write(Path(previous_log).read_bytes())
+                    continue
+                try:
+                    out.write(archive.get_named(previous_log))
+                except ArchiveUnreachable as error:  # S3 down: crawl it all, into the spool
+                    logger.warning("%s: no conditional recrawl: %s", site_key, error)
+        log = batches / f"{run_id}.jsonl"
+        run_crawl(
+            list(dict.fromkeys(start_urls.values())),
             self.archive.url,
             log,
             polite=self.polite,
             timeout=self.timeout_seconds,
-            previous_captures=previous,
+            previous_captures=previous if previous.stat().st_size else None,
         )
-        key = capture_log_key(site_key, run_id)
-        archive.put_file(key, log)
-        return Crawl(captures, key)
+        crawls = keep_site_logs(archive, log, start_urls, run_id, Path(self.workdir))
+        log.unlink()
+        previous.unlink()
+        return crawls
 
 
 class ReplayCrawler(Crawler):
@@ -133,15 +167,19 @@ class ReplayCrawler(Crawler):
 
     recording: str
 
-    def crawl(self, start_url: str, site_key: str, run_id: str, previous_log: str | None) -> Crawl:
+    def crawl(
+        self, start_urls: Mapping[str, str], run_id: str, previous_logs: Mapping[str, str]
+    ) -> dict[str, Crawl]:
         log = Path(self.recording) / RECORDED_LOG
-        captures = [c for c in read_captures(log) if c.site == start_url]
-        if not captures:
-            raise Failure(f"{self.recording} holds no crawl of {start_url}", allow_retries=False)
+        wanted = set(start_urls.values())
+        captures = [c for c in read_captures(log) if c.site in wanted]
+        if missing := wanted - {c.site for c in captures}:
+            raise Failure(
+                f"{self.recording} holds no crawl of {sorted(missing)}", allow_retries=False
+            )
         recorded = LocalArchive(Path(self.recording) / "archive")
         digests = sorted({c.sha256 for c in captures if c.sha256})
         archive = self.archive.open()
         archive.put_many([recorded.get(digest) for digest in digests])
-        key = capture_log_key(site_key, run_id)
-        archive.put_file(key, log)
-        return Crawl(captures, key)
+        workdir = Path(tempfile.gettempdir()) / "xxgk-replay"
+        return keep_site_logs(archive, log, start_urls, run_id, workdir)

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
-from dagster_project.jobs import pipeline_job, site_run
+from dagster_project.jobs import batch_runs, pipeline_job
 from dagster_project.partitions import site_partitions
 
 SEASON = ((1, 15), (4, 15))  # reports are due by 31 January / 31 March: crawl daily around then
 
 
 def all_site_runs(context: ScheduleEvaluationContext, reason: str) -> Iterator[RunRequest]:
-    for key in context.instance.get_dynamic_partitions(site_partitions.name):
-        yield site_run(key, f"{reason}-{context.scheduled_execution_time:%Y%m%d}")
+    keys = context.instance.get_dynamic_partitions(site_partitions.name)
+    yield from batch_runs(keys, set(keys), f"{reason}-{context.scheduled_execution_time:%Y%m%d}")
 
 
 def in_season(day: dt.date) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import SensorEvaluationContext, SensorResult, SkipReason, sensor
 
-from dagster_project.jobs import pipeline_job, site_run
+from dagster_project.jobs import batch_runs, pipeline_job
 from dagster_project.partitions import site_partitions
 from xxgk.registry import load_sites
 
@@ -18,6 +18,7 @@ def registry_sites(context: SensorEvaluationContext) -> SensorResult | SkipReaso
     if not new:
         return SkipReason("the registry has no new sites")
     return SensorResult(
-        run_requests=[site_run(key, "new-site") for key in new] if known else [],
+        # added after every known partition, so the new ones are ranges of their own
+        run_requests=list(batch_runs(new, new, "new-site")) if known else [],
         dynamic_partitions_requests=[site_partitions.build_add_request(new)],
     )

@@ -10,12 +10,20 @@ USER_AGENT = (
 )
 
 # Politeness: one request at a time per site, spaced and throttled. XXGK_POLITE=False lifts it.
+# A crawl holds a batch of portals (dagster_project.partitions.PORTALS_PER_RUN): per host one
+# request at a time and DOWNLOAD_DELAY between them (AutoThrottle only ever lengthens it), and
+# room for every host of the batch at once; the scheduler hands out requests for the hosts
+# least busy, so that no host's queue holds the others up.
 XXGK_POLITE = True
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS = 1000
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 2.0
-DOWNLOAD_DELAY_JITTER = 0.5  # each delay 50–150% of DOWNLOAD_DELAY
+# Every gap the full delay, never less: with jitter half the gaps would be shorter (down to
+# 1 - jitter of it), and as Scrapy draws the jittered delay again each time a waiting slot
+# wakes, the gaps would average 2.45 s, not 2 (a crawl a fifth slower than its delay allows).
+DOWNLOAD_DELAY_JITTER = 0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -33,6 +41,11 @@ XXGK_RETRY_BACKOFF_BASE = 5.0
 XXGK_RETRY_BACKOFF_MAX = 120.0
 XXGK_RETRY_AFTER_MAX = 600.0
 REDIRECT_MAX_TIMES = 5
+# A page that is only `<meta http-equiv="refresh">` (a portal's home, often) is followed as a
+# redirect (Scrapy's MetaRefreshMiddleware, through KeepToSite like any redirect); a refresh
+# after this many seconds or more ("页面不存在, 5秒后返回首页") is the page's own, not followed
+METAREFRESH_ENABLED = True
+METAREFRESH_MAXDELAY = 5
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100), so no request at all goes to a host off the site
     "spiders.downloadermiddlewares.offsite.KeepToSite": 55,
@@ -41,6 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     # only when resuming (XXGK_RESUME_CAPTURES) or recrawling (XXGK_PREVIOUS_CAPTURES)
     "spiders.downloadermiddlewares.replay.ReplayCaptured": 60,
     "spiders.downloadermiddlewares.blocked.StopBlockedSites": 120,
+    # after redirects and retries, before StopBlockedSites takes a script shell for a stop
+    "spiders.downloadermiddlewares.browser.RenderInBrowser": 130,
     "spiders.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
     "spiders.downloadermiddlewares.conditional.ConditionalRecrawl": 570,
     "spiders.downloadermiddlewares.redirect.RedirectMiddlewareNoDupes": 600,
@@ -60,8 +75,17 @@ XXGK_PAGERS = [
     "spiders.pagers.trs.TrsCreatePageHtmlPager",
     "spiders.pagers.hanweb.HanwebJpagePager",
     "spiders.pagers.gkmlpt.GkmlptPager",
+    "spiders.pagers.jeecms.JeecmsPager",
+    "spiders.pagers.hanweb_xxgk.HanwebXxgkPager",
+    "spiders.pagers.jiyue.JsonListPager",
 ]
 XXGK_MAX_LIST_PAGES = 50
+# A navigation page only a browser shows (needs_browser) is rendered in headless Chromium, at
+# most this many per site (0: never), each for at most this many seconds
+# (spiders.downloadermiddlewares.browser); without the browser the page stays needs_browser
+XXGK_BROWSER_EXECUTABLE = "/usr/bin/chromium"
+XXGK_BROWSER_PAGES = 10
+XXGK_BROWSER_SECONDS = 60.0
 # A report page pasted as pictures: the images of its article fetched, at most this many and
 # this many bytes together (spiders.article)
 XXGK_MAX_PAGE_IMAGES = 40

@@ -26,6 +26,7 @@ import pytest
 from dagster import (
     AssetKey,
     DagsterInstance,
+    PartitionKeyRange,
     RunRequest,
     SensorResult,
     SkipReason,
@@ -43,7 +44,6 @@ from dagster_project.checks import coverage_gaps, due_years
 from dagster_project.definitions import PIPELINE_ASSETS, PIPELINE_CHECKS, defs
 from dagster_project.environments import Resources, production_resources, resources_for
 from dagster_project.io_managers import ArchiveIOManager
-from dagster_project.jobs import HOST_TAG
 from dagster_project.partitions import site_key_for, site_partitions
 from dagster_project.resources import RECORDED_LOG, ReplayCrawler, WarehouseResource
 from dagster_project.schedules import reporting_season_crawl, weekly_crawl
@@ -146,7 +146,7 @@ def test_reloading_old_results_after_a_version_bump_keeps_their_version(
     monkeypatch.setattr(parsers, "PARSER_VERSION", NEW_VERSION)
     reload = materialize_site(instance, resources, RECORDED_SITE, selection=["warehouse_tables"])
     assert reload.success
-    assert not any(reload.output_for_node("warehouse_tables").values())
+    assert not any(reload.output_for_node("warehouse_tables")[RECORDED_SITE].values())
     assert reports_by_version(settings) == {OLD_VERSION: 5}
     versions = query(settings, "SELECT DISTINCT parser_version FROM page_metadata")
     assert versions == [(OLD_VERSION,)]
@@ -206,7 +206,7 @@ def archive_io_roundtrip(resources: Resources, fresh: Resources, archive_url: st
     assert first.success
     archive = open_archive(archive_url)
     stored = pickle.loads(archive.get_named(f"dagster/reports/{RECORDED_SITE}.pickle"))
-    assert stored == first.output_for_node("reports")
+    assert stored == first.output_for_node("reports")[RECORDED_SITE]
     assert len(stored) == 7
     [event] = [
         e for e in first.get_asset_materialization_events() if e.asset_key == AssetKey("captures")
@@ -215,7 +215,7 @@ def archive_io_roundtrip(resources: Resources, fresh: Resources, archive_url: st
     assert metadata["archive_key"].value == f"dagster/captures/{RECORDED_SITE}.pickle"
     again = materialize_site(replay_instance(), fresh, RECORDED_SITE, ["warehouse_tables"])
     assert again.success
-    assert again.output_for_node("warehouse_tables")["reports"] == 5
+    assert again.output_for_node("warehouse_tables")[RECORDED_SITE]["reports"] == 5
 
 
 def with_archive_io(resources: Resources) -> Resources:
@@ -319,23 +319,22 @@ def instance_with_sites():
         yield instance, sites
 
 
-def test_weekly_schedule_crawls_every_site_once_tagged_by_host(instance_with_sites) -> None:
+def test_weekly_schedule_crawls_every_site_once_in_one_run(instance_with_sites) -> None:
     instance, sites = instance_with_sites
     when = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
     context = build_schedule_context(
         instance=instance, scheduled_execution_time=when, repository_def=REPOSITORY
     )
-    requests = list(weekly_crawl.evaluate_tick(context).run_requests)
-    assert sorted(r.partition_key for r in requests) == sorted(s.id for s in sites)
-    assert {r.tags[HOST_TAG] for r in requests} == {s.host for s in sites}
+    [request] = weekly_crawl.evaluate_tick(context).run_requests
+    assert request.partition_key_range == PartitionKeyRange(sites[0].id, sites[-1].id)
 
 
 @pytest.mark.parametrize(
     ("day", "runs"),
     [
         (dt.date(2026, 1, 14), 0),
-        (dt.date(2026, 1, 15), 2),
-        (dt.date(2026, 4, 15), 2),
+        (dt.date(2026, 1, 15), 1),
+        (dt.date(2026, 4, 15), 1),
         (dt.date(2026, 4, 16), 0),
     ],
 )
@@ -367,7 +366,8 @@ def evaluate_registry_sensor(instance: DagsterInstance) -> None:
 
     instance.add_dynamic_partitions(site_partitions.name, every_id[:-1])
     later = registry_sites(build_sensor_context(instance=instance, repository_def=REPOSITORY))
-    assert [r.partition_key for r in later.run_requests] == every_id[-1:]
+    [request] = later.run_requests
+    assert request.partition_key_range == PartitionKeyRange(every_id[-1], every_id[-1])
     assert isinstance(later.run_requests[0], RunRequest)
 
     instance.add_dynamic_partitions(site_partitions.name, every_id[-1:])

@@ -54,11 +54,11 @@ def test_assets_materialize_from_the_demo_portals_crawl(tmp_path: Path) -> None:
         instance=instance,
     )
     assert result.success
-    reports = result.output_for_node("reports")
+    reports = result.output_for_node("reports")[RECORDED_SITE]
     titles = {r.record["title"] for r in reports if r.record is not None}
     assert titles == set(SEED_TITLES)
-    assert sorted(r.error.kind for r in reports if r.error) == ["corrupt", "not_a_report"]
-    captures = result.output_for_node("captures")
+    assert sorted(r.error.kind for r in reports if r.error) == ["corrupt", "old_template"]
+    captures = result.output_for_node("captures")[RECORDED_SITE]
     assert any(c.error and c.error.kind == "http_404" for c in captures)
     assert identity_tally(reports)["failed"] == 1  # seed 002 prints a total that breaks its sum
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -66,11 +66,13 @@ def test_assets_materialize_from_the_demo_portals_crawl(tmp_path: Path) -> None:
     assert checks["identities_hold"].metadata["identities_failed"].value == 1
     assert checks["parse_error_rate"].passed
     assert checks["site_not_blocked"].passed
-    added = result.output_for_node("warehouse_tables")
+    added = result.output_for_node("warehouse_tables")[RECORDED_SITE]
     assert added["reports"] == 5
     assert added["parse_errors"] == 2
     printed = {report["page"]: report["publication"] for report in load_manifest()["reports"]}
-    pages = {d.sha256: urlsplit(d.url).path for d in result.output_for_node("documents")}
+    pages = {
+        d.sha256: urlsplit(d.url).path for d in result.output_for_node("documents")[RECORDED_SITE]
+    }
     read = {
         pages[r.document_sha256]: {
             name: getattr(r.page, name) for name in PAGE_METADATA_FIELDS if getattr(r.page, name)
