@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from scrapy import Request
 from scrapy.http import Response
 
 from spiders.downloadermiddlewares.conditional import NOT_MODIFIED_HEADERS, REVISITS
@@ -42,3 +43,8 @@ def response_capture(
         )
         capture.headers = response.meta.get(NOT_MODIFIED_HEADERS, capture.headers)
     return capture
+
+
+def referer(request: Request | None) -> str | None:
+    value = request.headers.get(b"Referer") if request is not None else None
+    return value.decode("latin-1") if value else None

@@ -109,19 +109,24 @@ def archive_url(settings: BaseSettings) -> str:
 
 
 class OncePerUrl:
-    """One capture per URL per crawl: drop a URL's later captures (a redirect reaching a page
-    twice, a resumed crawl replaying what its capture log `XXGK_RESUME_CAPTURES` holds)."""
+    """One capture per URL per crawl (and one rendered, `Capture.rendered`, and one verdict on
+    its site, role `site`): drop a URL's later captures (a redirect reaching a page twice, a
+    resumed crawl replaying what its capture log `XXGK_RESUME_CAPTURES` holds)."""
 
-    def __init__(self, captured: set[str]) -> None:
+    def __init__(self, captured: set[tuple[str, bool, bool]]) -> None:
         self.captured = captured
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("XXGK_RESUME_CAPTURES")
-        return cls({c.url for c in read_captures(path)} if path else set())
+        return cls({once(c) for c in read_captures(path)} if path else set())
 
     def process_item(self, item: Capture) -> Capture:
-        if item.url in self.captured:
+        if once(item) in self.captured:
             raise DropItem(f"already captured: {item.url}", log_level="DEBUG")
-        self.captured.add(item.url)
+        self.captured.add(once(item))
         return item
+
+
+def once(capture: Capture) -> tuple[str, bool, bool]:
+    return capture.url, capture.rendered, capture.role == "site"

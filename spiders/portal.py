@@ -9,31 +9,40 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from spiders.article import PageImages, pasted_images
-from spiders.captures import now, response_capture
+from spiders.captures import now, referer, response_capture
 from spiders.downloadermiddlewares.blocked import SiteStopped
+from spiders.downloadermiddlewares.browser import BROWSER_CAPTURES, RENDERED
 from spiders.errors import failure_error, response_error
 from spiders.hosts import hostname
 from spiders.links import (
     Anchor,
     anchors,
     attachment_extension,
+    embedded_file,
+    frames,
+    is_attachment,
     is_disclosure_column,
     is_report_column,
     is_report_link,
+    is_unit_column,
     is_year_column,
 )
-from spiders.pagers import Pager
+from spiders.pagers import Pager, column_directory
+from spiders.reached import ReportColumns
 from spiders.responses import disposition_filename, page_title
 from xxgk.records import Capture, Error, Role
 
@@ -52,6 +61,7 @@ class PortalSpider(Spider):
         self.max_page_images = 0
         self.max_page_image_bytes = 0
         self.list_pages: defaultdict[str, set[str]] = defaultdict(set)
+        self.report_columns = ReportColumns()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -61,16 +71,33 @@ class PortalSpider(Spider):
         spider.max_list_pages = settings.getint("XXGK_MAX_LIST_PAGES")
         spider.max_page_images = settings.getint("XXGK_MAX_PAGE_IMAGES")
         spider.max_page_image_bytes = settings.getint("XXGK_MAX_PAGE_IMAGE_BYTES")
+        crawler.signals.connect(spider.conclude, signal=signals.spider_idle)
         return spider
+
+    def conclude(self) -> None:
+        """Once every request is done: for each site whose report column was not reached, a
+        capture saying so, through the item pipelines like any other (`spiders.reached`)."""
+        verdicts = list(self.report_columns.verdicts())
+        if not verdicts:
+            return
+        scraper = self.crawler.engine.scraper
+        for verdict in verdicts:
+            logger.warning("%s: %s", verdict.site, verdict.error and verdict.error.message)
+            deferred_from_coro(scraper.start_itemproc_async(verdict, response=None))
+        raise DontCloseSpider  # until they are archived
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.start_urls:
             logger.info("crawling portal %s", url)
-            request = self.follow(Anchor(url, ""), "home", self.parse_navigation, site=url)
+            start = Anchor(url, "", "start")
+            request = self.follow(start, "home", self.parse_navigation, site=url)
             yield request.replace(dont_filter=True)
 
     def follow(self, anchor: Anchor, role: Role, callback: Any, **meta: Any) -> Request:
-        return self.route(Request(anchor.url), role, callback, title=anchor.text, **meta)
+        request = Request(anchor.url)
+        return self.route(
+            request, role, callback, title=anchor.text, found_by=anchor.found_by, **meta
+        )
 
     def route(
         self, request: Request, role: Role, callback: Any, title: str | None, **meta: Any
@@ -82,24 +109,58 @@ class PortalSpider(Spider):
         """Home, disclosure column and list pages: capture, then follow what leads to reports."""
         capture = self.capture(response)
         yield capture
+        for shown in response.meta.get(BROWSER_CAPTURES, ()):  # rendered: as served, its fetches
+            shown.found_by = "browser" if shown.role == "other" else capture.found_by
+            yield shown
         if capture.error:
             return
         scope, role = self.scope(response), response.meta["role"]
-        entries = [*anchors(response), *(a for p in self.pagers for a in p.anchors(response))]
+        listing = role == "listing"
+        entries = [
+            *page_anchors(response),
+            *(replace(a, found_by=p.name) for p in self.pagers for a in p.anchors(response)),
+        ]
         for anchor in entries:
-            if is_report_link(anchor, in_report_column=role == "listing"):
+            if is_report_link(anchor, in_report_column=listing):
                 yield self.follow_report(anchor, scope)
-            elif is_report_column(anchor) or (role == "listing" and is_year_column(anchor.text)):
-                request = Request(anchor.url)
-                yield from self.follow_list_page(request, anchor.text, scope, column=anchor.url)
-            elif role != "listing" and is_disclosure_column(anchor):
+            elif is_report_column(anchor) or (listing and is_sub_column(anchor, response)):
+                yield from self.follow_list_page(
+                    Request(anchor.url), anchor.text, scope, anchor.url, anchor.found_by
+                )
+            elif not listing and is_disclosure_column(anchor):
                 yield self.follow(anchor, "column", self.parse_navigation, **scope)
-        if role == "listing":
+        for pager in self.pagers:
+            for anchor in pager.columns(response):
+                request = Request(anchor.url)
+                yield from self.follow_list_page(
+                    request, anchor.text, scope, anchor.url, pager.name
+                )
+        for url in frames(response):  # part of this page: a list, a tree of years or units
+            if embedded_file(url):
+                continue
+            if listing:
+                paging = {**scope, "paging": True}
+                column = response.meta["column"]
+                yield from self.follow_list_page(Request(url), None, paging, column, "frame")
+            else:
+                frame = Anchor(url, "", "frame")
+                yield self.follow(frame, "column", self.parse_navigation, **scope)
+        if listing:
             column = response.meta["column"]
-            for page in (page for pager in self.pagers for page in pager.pages(response)):
+            paging = {**scope, "paging": True}  # the same column: no deeper (NavigationDepth)
+            for request, found_by in self.list_pages_of(response).values():
+                yield from self.follow_list_page(request, None, paging, column, found_by)
+
+    def list_pages_of(self, response: Response) -> dict[str, tuple[Request, str]]:
+        """The list's other pages, each with the pager that found it: of several, the last in
+        `XXGK_PAGERS` (the pagers any system may use come first), asked as the first asks."""
+        pages: dict[str, tuple[Request, str]] = {}
+        for pager in self.pagers:
+            for page in pager.pages(response):
                 request = page if isinstance(page, Request) else Request(page)
-                paging = {**scope, "paging": True}  # the same column: no deeper (NavigationDepth)
-                yield from self.follow_list_page(request, None, paging, column=column)
+                first = pages.get(request.url)
+                pages[request.url] = (first[0] if first else request, pager.name)
+        return pages
 
     def scope(self, response: Response) -> dict[str, Any]:
         """Meta for the requests a response leads to: its site, and the site's hosts (the start
@@ -111,12 +172,12 @@ class PortalSpider(Spider):
         return {"site": meta["site"], "hosts": sorted({hostname(url) for url in visited})}
 
     def follow_report(self, anchor: Anchor, scope: dict[str, Any]) -> Request:
-        if attachment_extension(anchor.url, anchor.text):
+        if is_attachment(anchor):
             return self.follow(anchor, "attachment", self.parse_attachment, **scope)
         return self.follow(anchor, "report_page", self.parse_report_page, **scope)
 
     def follow_list_page(
-        self, request: Request, title: str | None, scope: dict[str, Any], column: str
+        self, request: Request, title: str | None, scope: dict[str, Any], column: str, found_by: str
     ) -> Iterator[Request]:
         pages = self.list_pages[column]
         if request.url in pages:
@@ -125,9 +186,8 @@ class PortalSpider(Spider):
             logger.warning("column %s: stopped paging at %d pages", column, self.max_list_pages)
             return
         pages.add(request.url)
-        yield self.route(
-            request, "listing", self.parse_navigation, column=column, title=title, **scope
-        )
+        meta = {"column": column, "found_by": found_by, **scope}
+        yield self.route(request, "listing", self.parse_navigation, title, **meta)
 
     def parse_report_page(self, response: Response) -> Iterator[Capture | Request]:
         """A report page, its attachments; without any, the images of an article that pastes
@@ -135,7 +195,13 @@ class PortalSpider(Spider):
         capture = self.capture(response)
         if not capture.error:
             scope = self.scope(response)
-            found = [a for a in anchors(response) if attachment_extension(a.url, a.text)]
+            shown = (
+                Anchor(file, "", "frame")
+                for url in frames(response)
+                if (file := embedded_file(url))
+            )
+            linked = (a for a in page_anchors(response) if is_attachment(a))
+            found = list({a.url: a for a in (*linked, *shown)}.values())
             capture.attachments = [a.url for a in found]
             logger.debug("report page %s: %d attachment(s)", response.url, len(found))
             for anchor in found:
@@ -170,7 +236,7 @@ class PortalSpider(Spider):
             for url in images.urls[images.index :]:
                 yield Capture(
                     url=url, site=scope["site"], role="page_image", fetched_at=now(),
-                    report_page_url=images.page_url,
+                    report_page_url=images.page_url, found_by="article",
                     error=Error("download", f"not fetched: the page's images passed {bound}"),
                 )  # fmt: skip
             return
@@ -180,6 +246,7 @@ class PortalSpider(Spider):
             self.parse_page_image,
             title=None,
             report_page_url=images.page_url,
+            found_by="article",
             page_images=images,
             download_maxsize=images.bytes_left,
             paging=True,  # the page's images one after another: no deeper (NavigationDepth)
@@ -217,8 +284,11 @@ class PortalSpider(Spider):
             referer=referer(response.request),
             title=meta["title"] or page_title(response),
             report_page_url=meta.get("report_page_url"),
+            rendered=RENDERED in response.flags,
             error=response_error(response),
+            found_by=meta.get("found_by"),
         )
+        self.report_columns.tally(capture)
         if capture.error:
             logger.warning("%s %s: %s", capture.role, capture.url, capture.error.message)
         return capture
@@ -230,7 +300,7 @@ class PortalSpider(Spider):
         meta = request.meta
         error = failure_error(failure)
         logger.warning("%s %s not fetched: %s", meta["role"], request.url, error.message)
-        yield Capture(
+        capture = Capture(
             url=request.url,
             site=meta["site"],
             role=meta["role"],
@@ -239,12 +309,27 @@ class PortalSpider(Spider):
             title=meta["title"],
             report_page_url=meta.get("report_page_url"),
             error=error,
+            found_by=meta.get("found_by"),
         )
+        self.report_columns.tally(capture)
+        yield capture
 
 
-def referer(request: Request | None) -> str | None:
-    value = request.headers.get(b"Referer") if request is not None else None
-    return value.decode("latin-1") if value else None
+def page_anchors(response: Response) -> list[Anchor]:
+    """The page's links; those of a DOM the browser rendered are found by the browser."""
+    found = anchors(response)
+    if RENDERED in response.flags:
+        return [replace(anchor, found_by="browser") for anchor in found]
+    return found
+
+
+def is_sub_column(anchor: Anchor, listing: Response) -> bool:
+    """In an annual-report column: a year's sub-column, or a unit's inside the column's folder
+    (a unit's name elsewhere on its pages is the portal's chrome: 新闻中心, 县政府办)."""
+    if is_year_column(anchor.text):
+        return True
+    folder = column_directory(listing.meta["column"])
+    return urlsplit(anchor.url).path.startswith(folder) and is_unit_column(anchor)
 
 
 def attachment_file_name(response: Response) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from scrapy.http import HtmlResponse, Response
 
@@ -37,7 +37,9 @@ def disposition_filename(response: Response) -> str | None:
         charset, quoted = match.groups()
         return unquote(quoted.strip().strip('"'), encoding=charset, errors="replace")
     if match := PLAIN_NAME.search(header):
-        return (match.group(1) or match.group(2)).strip() or None
+        name = (match.group(1) or match.group(2)).strip()
+        # percent-encoded as JSP downloads send it (`URLEncoder.encode(name, "UTF-8")`)
+        return (decode(unquote_to_bytes(name)) if "%" in name else name) or None
     return None
 
 

@@ -1,12 +1,16 @@
 """DOC/WPS to DOCX with LibreOffice, at the pipeline's edge before the pure parser."""
 
+import io
+import zipfile
+
 import pytest
 
 from parsers import ParseError, parse
+from parsers.extract import MAX_BYTES
 from tests.fixtures.make_official import OUT
 from tests.fixtures.parser.compare import differences
 from tests.test_parsers_official import undamaged
-from xxgk.convert import convert, soffice, to_docx
+from xxgk.convert import container_members, convert, is_container, soffice, to_docx
 from xxgk.parsing import ParseService
 
 NAME = "001_c09b12af01aeb506"
@@ -53,3 +57,65 @@ def test_the_parse_service_converts_a_doc_file(doc: bytes, tmp_path) -> None:
 def test_other_formats_pass_unconverted() -> None:
     data = (OUT / f"{NAME}.docx").read_bytes()
     assert to_docx(data) is data
+
+
+def zipped(members: dict[str, bytes], utf8_names: bool = True) -> bytes:
+    """A ZIP of the members; without `utf8_names` their names in GBK and unflagged, as
+    Chinese tools write them (written under ASCII stand-ins of the same length, then renamed)."""
+    names = {name: name.encode("gbk") for name in members}
+    stand_ins = {name: b"n" * len(encoded) for name, encoded in names.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name if utf8_names else stand_ins[name].decode(), data)
+    data = buffer.getvalue()
+    if not utf8_names:
+        for name, stand_in in stand_ins.items():
+            data = data.replace(stand_in, names[name])
+    return data
+
+
+def test_a_zip_of_reports_is_a_container_of_its_documents_a_docx_is_not() -> None:
+    pdf = (OUT / f"{NAME}.reportlab.pdf").read_bytes()
+    members = {
+        "2022年年报/温县2022年年报.pdf": pdf,
+        "说明.png": b"\x89PNG",
+        "__MACOSX/._x.pdf": b"",
+    }
+    data = zipped(members)
+    assert is_container(data)
+    assert container_members(data) == [("2022年年报/温县2022年年报.pdf", pdf)]
+    assert not is_container((OUT / f"{NAME}.docx").read_bytes())
+    with pytest.raises(ParseError) as refused:
+        to_docx(data)  # no document itself: its members are
+    assert refused.value.kind == "unsupported"
+
+
+def test_a_zip_from_a_chinese_tool_names_its_members_in_gbk() -> None:
+    data = zipped({"温县2022年政府信息公开工作年度报告.txt": "一、总体情况".encode("gbk")}, False)
+    assert [name for name, _ in container_members(data)] == [
+        "温县2022年政府信息公开工作年度报告.txt"
+    ]
+
+
+def test_a_zip_bomb_is_too_large_and_a_rar_is_unsupported() -> None:
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("年报.txt", "w") as member,  # written in chunks, as zip_bomb does
+    ):
+        for _ in range(MAX_BYTES // (1 << 20) + 1):
+            member.write(b" " * (1 << 20))
+    bomb = buffer.getvalue()
+    assert len(bomb) < MAX_BYTES // 100
+    with pytest.raises(ParseError) as too_large:
+        container_members(bomb)
+    assert too_large.value.kind == "too_large"
+    rar = b"Rar!\x1a\x07\x01\x00" + bytes(64)
+    assert is_container(rar)
+    with pytest.raises(ParseError) as rar_refused:
+        to_docx(rar)
+    assert (rar_refused.value.kind, rar_refused.value.message) == (
+        "unsupported",
+        "a RAR archive: archived, not unpacked (no RAR reader installed)",
+    )

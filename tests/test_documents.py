@@ -1,8 +1,10 @@
 import pickle
 from pathlib import Path
 
+from tests.fixtures.render.worddoc import render_docx
+from tests.test_convert import zipped
 from xxgk.archive import LocalArchive
-from xxgk.documents import select_documents
+from xxgk.documents import select_documents, unpack_containers
 from xxgk.parsing import ParseService
 from xxgk.records import Capture, Document, Error, Role
 
@@ -156,3 +158,42 @@ def test_values_pickled_before_the_page_images_unpickle_without_them() -> None:
     old_page = Capture.__new__(Capture)
     old_page.__setstate__((None, {k: v for k, v in slots.items() if k != "images"}))
     assert old_page.images == [] and old_page.url == page.url
+
+
+def test_a_zip_of_reports_becomes_the_documents_it_holds_and_stays_archived(
+    tmp_path: Path,
+) -> None:
+    archive = LocalArchive(tmp_path)
+    pdf, txt = b"%PDF-1.4 report", "一、总体情况".encode("gbk")
+    container = zipped(
+        {"温县2022年年报.pdf": pdf, "附件/洛宁县2020年年报.txt": txt, "封面.jpg": b""}
+    )
+    sha = archive.put(container)
+    page = capture("http://portal.test/nb/3.html", "report_page", "3" * 64, title="年报")
+    page.attachments = ["http://portal.test/u/cms/nb.zip"]
+    attached = capture(page.attachments[0], "attachment", sha, media_type="application/zip")
+    documents = unpack_containers(select_documents([page, attached]), archive)
+    assert [(d.file_name, archive.get(d.sha256)) for d in documents] == [
+        ("温县2022年年报.pdf", pdf),
+        ("附件/洛宁县2020年年报.txt", txt),
+    ]
+    assert {(d.url, d.file_url, d.page_sha256) for d in documents} == {
+        (page.url, attached.url, page.sha256)
+    }
+    assert archive.get(sha) == container
+
+
+def test_what_is_no_container_or_cannot_be_unpacked_stays_one_document(tmp_path: Path) -> None:
+    archive = LocalArchive(tmp_path)
+    docx = archive.put(render_docx(["温县2022年政府信息公开工作年度报告"]))
+    damaged = archive.put(zipped({"年报.pdf": b"%PDF"}).replace(b"PK\x01\x02", b"PK\x00\x00"))
+    rar = archive.put(b"Rar!\x1a\x07\x00" + bytes(32))
+    named = [
+        Document(sha256=docx, url=SITE, site=SITE, file_url=f"{SITE}a.docx"),
+        Document(sha256=damaged, url=SITE, site=SITE, file_url=f"{SITE}b.zip"),
+        Document(sha256=rar, url=SITE, site=SITE, file_url=f"{SITE}c.rar"),
+        Document(sha256="0" * 64, url=SITE, site=SITE, file_url=f"{SITE}gone.zip"),
+    ]
+    assert unpack_containers(named, archive) == named
+    results = ParseService(workers=0).parse_documents(archive, named[1:3])
+    assert [r.error.kind for r in results if r.error] == ["corrupt", "unsupported"]

@@ -285,8 +285,9 @@ def test_anti_bot_challenge_is_recorded_and_stops_the_site(tmp_path: Path) -> No
 
 def test_js_only_shell_is_marked_needs_browser(tmp_path: Path) -> None:
     site = sites.shell()
-    with Farm(site) as farm:
-        crawled = Crawl(farm, site, crawl(farm, tmp_path, site))
+    with Farm(site) as farm:  # without the browser (rendering it: tests/test_browser.py)
+        no_browser = [*FAST, "-s", "XXGK_BROWSER_PAGES=0"]
+        crawled = Crawl(farm, site, crawl(farm, tmp_path, site, extra=no_browser))
         assert crawled.errors() == {"/": "needs_browser"}
         assert crawled.requested == ["/robots.txt", "/"]
 

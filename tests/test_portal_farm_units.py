@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from scrapy import FormRequest
 from scrapy.http import HtmlResponse, JsonResponse, Response, XmlResponse
 
@@ -9,6 +11,7 @@ from spiders.downloadermiddlewares.retry import retry_after
 from spiders.errors import response_error
 from spiders.pagers.gkmlpt import GkmlptPager
 from spiders.pagers.hanweb import HanwebJpagePager
+from spiders.pagers.jeecms import JeecmsPager
 from spiders.pagers.trs import TrsCreatePageHtmlPager
 
 BASE = "http://www.example.gov.cn"
@@ -86,18 +89,55 @@ def test_hanweb_get_groups_follow_nextgroup_until_empty() -> None:
 
 def test_gkmlpt_categories_and_json_pages() -> None:
     index = html(
-        "<script>var SID = 'g001';</script><a href='./index#2855'>政府信息公开年报</a>",
+        "<script>var SID = 'g001';</script><a href='./index#2855'>政府信息公开年报</a>"
+        "<a href='./index#2850'>规划计划</a>",
         url=f"{BASE}/gkmlpt/index",
     )
-    (category,) = GkmlptPager().anchors(index)
+    (category,) = GkmlptPager().columns(index)
     assert category.url == f"{BASE}/gkmlpt/api/all/2855?page=1&sid=g001"
-    body = b'{"articles": [{"title": "a", "url": "/gkmlpt/content/1.html#2855"}], "total": 3}'
+    article = {"title": "a", "url": "//www.example.gov.cn/gkmlpt/content/1.html#2855"}
+    body = json.dumps({"articles": [article], "total": 3}).encode()
     listing = JsonResponse(category.url, body=body)
     assert [a.url for a in GkmlptPager().anchors(listing)] == [f"{BASE}/gkmlpt/content/1.html"]
+    assert list(GkmlptPager().columns(listing)) == []
     assert list(GkmlptPager().pages(listing)) == [
         f"{BASE}/gkmlpt/api/all/2855?page=2&sid=g001",
         f"{BASE}/gkmlpt/api/all/2855?page=3&sid=g001",
     ]
+
+
+def test_gkmlpt_report_categories_from_the_config_tree_of_a_department_site() -> None:
+    tree = [
+        {"id": 1, "name": "法定主动公开内容", "children": [{"id": 2, "name": "规划计划"}]},
+        {
+            "id": 3,
+            "name": "政府信息公开年报",
+            "children": [{"id": 4, "name": "2023年"}, {"id": 5, "name": "县教育局"}],
+        },
+    ]
+    config = f"window._CONFIG = {{\n  SID: '755031',\n  TREE: {json.dumps(tree)},\n  X: 1}};"
+    index = html(f"<script>{config}</script><div id='app'></div>", url=f"{BASE}/jyj/gkmlpt/index")
+    columns = {a.url.rsplit("/", 1)[1]: a.text for a in GkmlptPager().columns(index)}
+    assert columns == {
+        "3?page=1&sid=755031": "政府信息公开年报",
+        "4?page=1&sid=755031": "2023年",
+        "5?page=1&sid=755031": "县教育局",
+    }
+    assert all("/jyj/gkmlpt/api/all/" in a.url for a in GkmlptPager().columns(index))
+
+
+def test_jeecms_first_list_page_gives_every_page() -> None:
+    pager = (
+        "<div class='pagination'>共 45 条 每页 20 条 页次:1/3 "
+        "<input type='button' value='下一页' onclick=\"location.href='index_2.jhtml'\"/></div>"
+    )
+    first = html(pager, url=f"{BASE}/zfxxgknb/index.jhtml")
+    assert list(JeecmsPager().pages(first)) == [
+        f"{BASE}/zfxxgknb/index_2.jhtml",
+        f"{BASE}/zfxxgknb/index_3.jhtml",
+    ]
+    assert list(JeecmsPager().pages(html(pager, url=f"{BASE}/zfxxgknb/index_2.jhtml"))) == []
+    assert list(JeecmsPager().pages(html("页次:1/3", url=f"{BASE}/col/index.html"))) == []
 
 
 def kind(response: Response) -> str | None:

@@ -91,7 +91,7 @@ def test_finds_exactly_the_attachments(crawl: Crawl) -> None:
 
 def test_walks_home_column_and_both_list_pages(crawl: Crawl) -> None:
     assert crawl.paths("home") == {"/"}
-    assert crawl.paths("column") == {"/zwgk/"}
+    assert crawl.paths("column") == {"/zwgk/", "/zwgk/fdzdgknr/index.html"}  # 法定主动公开内容
     assert crawl.paths("listing") == {
         "/zwgk/zfxxgknb/index.html",
         "/zwgk/zfxxgknb/index_1.html",
@@ -255,7 +255,7 @@ def test_scrapy_crawl_archives_what_xxgk_crawl_archives(tmp_path: Path) -> None:
         return {(c.url, c.role, c.status, c.sha256) for c in read_captures(log)}
 
     assert kept(by_scrapy) == kept(by_xxgk)
-    assert len(kept(by_scrapy)) == 19
+    assert len(kept(by_scrapy)) == 20
     archive = open_archive(str(tmp_path / "archive"))
     for _, _, _, sha256 in kept(by_scrapy):
         assert sha256 is None or sha256_hex(archive.get(sha256)) == sha256

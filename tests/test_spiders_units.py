@@ -28,7 +28,18 @@ from spiders.downloadermiddlewares.conditional import ConditionalRecrawl
 from spiders.downloadermiddlewares.replay import ArchivedResponses
 from spiders.errors import response_error
 from spiders.internals import drop_waiting, is_robots_txt
-from spiders.links import Anchor, anchors, attachment_extension, is_report_column, is_report_link
+from spiders.links import (
+    Anchor,
+    anchors,
+    attachment_extension,
+    embedded_file,
+    frames,
+    is_attachment,
+    is_disclosure_column,
+    is_report_column,
+    is_report_link,
+    is_unit_column,
+)
 from spiders.pagers.generic import GenericPager
 from spiders.pagers.trs import TrsCreatePageHtmlPager
 from spiders.politeness import Politeness
@@ -113,6 +124,54 @@ def test_anchors_are_absolute_on_host_and_prefer_full_titles() -> None:
 )
 def test_attachment_extension(url: str, text: str, extension: str | None) -> None:
     assert attachment_extension(url, text) == extension
+
+
+def test_links_written_in_script_are_anchors_too() -> None:
+    response = html(
+        "<a href=\"javascript:openArt('../a/t2.html')\">某县2022年政府信息公开工作年度报告</a>"
+        "<a href='javascript:void(0)' onclick=\"window.open('/xxgk/index.jhtml')\">信息公开</a>"
+        "<li onclick=\"location.href='../../nb/index.jhtml'\">政府信息公开年报</li>"
+        "<input type='button' value='下一页' onclick=\"location.href = 'index_2.jhtml';\"/>"
+        "<span onclick=\"window.location='http://www.gov.cn/'\">中国政府网</span>"
+        "<a class='nfw-cms-attachment' href='//www.example.gov.cn/attachment/0/1/2.pdf'"
+        " alt='某县2022年年报.pdf'>点击下载</a><a href='javascript:;'>打印</a>"
+    )
+    assert anchors(response) == [
+        Anchor("http://www.example.gov.cn/zwgk/a/t2.html", "某县2022年政府信息公开工作年度报告"),
+        Anchor("http://www.example.gov.cn/attachment/0/1/2.pdf", "某县2022年年报.pdf"),
+        Anchor("http://www.example.gov.cn/xxgk/index.jhtml", "信息公开"),
+        Anchor("http://www.example.gov.cn/nb/index.jhtml", "政府信息公开年报"),
+        Anchor(f"{LIST_URL[:-10]}index_2.jhtml", "下一页"),
+    ]
+
+
+def test_frames_are_the_page_s_own_navigation() -> None:
+    response = html(
+        '<iframe src="tree.html"></iframe><iframe src="http://cdn.example.com/x.html"></iframe>'
+        '<frameset><frame src="/list.jsp?columnid=5"></frameset><iframe src="tree.html#a">'
+    )
+    assert embedded_file("http://x/pdfjs/web/viewer.html?file=/u/cms/www/1.pdf") == (
+        "http://x/u/cms/www/1.pdf"
+    )
+    assert embedded_file("http://x/tree.html") is None
+    assert frames(response) == [
+        f"{LIST_URL[:-10]}tree.html",
+        "http://www.example.gov.cn/list.jsp?columnid=5",
+    ]
+
+
+def test_disclosure_unit_and_attachment_links_of_every_system() -> None:
+    assert is_disclosure_column(Anchor("http://x/xxgk/fdzdgknr/", "法定主动公开内容"))
+    assert is_disclosure_column(Anchor("http://x/gkmlpt/index", "政府信息公开目录"))
+    assert is_disclosure_column(Anchor("http://x/jyj/gkmlpt/index", "县教育局"))
+    assert is_unit_column(Anchor("http://x/nb/jyj/index.jhtml", "县教育局"))
+    assert is_unit_column(Anchor("http://x/nb/cgz/", "城关镇"))
+    assert not is_unit_column(Anchor("http://x/", "某县人民政府"))  # the home page
+    assert not is_unit_column(Anchor("http://x/nb/jyj/1.html", "县教育局"))  # a document
+    for url in ("http://x/u/cms/www/2024/a.txt", "http://x/a.et", "http://x/a.rar"):
+        assert is_attachment(Anchor(url, ""))
+    assert is_attachment(Anchor("http://x/attachment.jspx?cid=6001&i=0&k=9f", "附件1"))
+    assert not is_attachment(Anchor("http://x/nb/6001.jhtml", "附件1"))
 
 
 def test_generic_pager_follows_next_and_numbers_within_the_column() -> None:
@@ -217,7 +276,7 @@ def test_polite_by_default_and_lifted_by_xxgk_polite() -> None:
     polite = apply_politeness(True)
     assert polite.getbool("ROBOTSTXT_OBEY")
     assert polite.getfloat("DOWNLOAD_DELAY") > 0
-    assert polite.getfloat("DOWNLOAD_DELAY_JITTER") == 0.5
+    assert polite.getfloat("DOWNLOAD_DELAY_JITTER") == 0  # every gap the full delay
     assert polite.getbool("AUTOTHROTTLE_ENABLED")
     assert polite.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
     fast = apply_politeness(False)

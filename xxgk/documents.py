@@ -11,13 +11,30 @@ A report file linked straight from a list page or the home page is a document to
 follows a file link from those pages only when its text names a report (`spiders.links`), and
 captures it as an `attachment` without a report page. The same bytes linked from several pages
 are one document, the one a report page links if any (it carries the page's metadata).
+
+A container (a ZIP of report files) is archived as fetched and is no document itself: each
+document it holds is (`unpack_containers`), stored in the archive under its own sha256, with
+the container's page, title and URL. One that cannot be unpacked (too large, damaged, a RAR)
+stays a document, whose parse says why (`xxgk.convert`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from posixpath import splitext
+from urllib.parse import urlsplit
 
+from parsers import ParseError
+from xxgk.archive import Archive, DigestMismatch
+from xxgk.convert import container_members, is_container
 from xxgk.records import Capture, Document
+
+#: What servers call a container, or say of any file; other media types are left unread.
+CONTAINER_TYPES = {
+    None, "application/zip", "application/x-zip-compressed", "application/x-rar-compressed",
+    "application/vnd.rar", "application/x-rar", "application/octet-stream",
+}  # fmt: skip
 
 
 def select_documents(captures: Iterable[Capture]) -> list[Document]:
@@ -78,4 +95,33 @@ def page_documents(page: Capture, fetched: dict[str, Capture]) -> list[Document]
         )
         for capture, file_url in sources
         if capture.sha256
+    ]
+
+
+def unpack_containers(documents: Iterable[Document], archive: Archive) -> list[Document]:
+    """The documents, each container among them replaced by the documents it holds."""
+    unpacked: dict[str, Document] = {}
+    for document in documents:
+        for found in members(document, archive) or [document]:
+            unpacked.setdefault(found.sha256, found)
+    return list(unpacked.values())
+
+
+def members(document: Document, archive: Archive) -> list[Document]:
+    named = splitext(urlsplit(document.file_url or "").path)[1].lower() in (".zip", ".rar")
+    if document.images or not (named or document.media_type in CONTAINER_TYPES):
+        return []
+    try:
+        data = archive.get(document.sha256)
+    except (DigestMismatch, FileNotFoundError):
+        return []  # its parse says so
+    if not is_container(data):
+        return []
+    try:
+        held = container_members(data)
+    except ParseError:
+        return []
+    return [
+        replace(document, sha256=archive.put(body), size=len(body), media_type=None, file_name=name)
+        for name, body in held
     ]

@@ -17,10 +17,12 @@ from typing import Any, Literal, get_args
 CrawlErrorKind = Literal[
     "http_404", "http_4xx", "http_5xx", "soft_404", "timeout", "dns", "connection", "download",
     "redirect", "offsite_redirect", "robots_disallowed", "blocked", "needs_browser",
+    "no_report_column",
 ]  # fmt: skip
 ParseErrorKind = Literal[
     "not_a_report", "old_template", "needs_ocr", "corrupt", "encrypted", "unsupported",
-    "too_large", "too_complex", "empty", "unreadable", "archive_missing", "corrupt_archive", "parser_bug",
+    "too_large", "too_complex", "empty", "unreadable", "archive_missing", "corrupt_archive",
+    "parser_bug",
 ]  # fmt: skip
 ErrorKind = CrawlErrorKind | ParseErrorKind
 
@@ -40,6 +42,8 @@ ERROR_KINDS: dict[str, str] = {
     "robots_disallowed": "robots.txt forbids the URL: not fetched",
     "blocked": "an anti-bot challenge (412/521 or a WAF page): the host is left alone",
     "needs_browser": "the page renders its content in JavaScript only",
+    "no_report_column": "the site's crawl ended without reaching an annual-report column "
+    "(the message counts the pages tried and names the first few)",
     # parsing: in `parse_errors.kind`
     "not_a_report": "readable, but none of the report's tables (a notice, an interpretation)",
     "old_template": "a report for a year before 2019, in the tables of the 2008 regulations: "
@@ -61,8 +65,9 @@ CRAWL_ERROR_KINDS = frozenset(get_args(CrawlErrorKind))
 PARSE_ERROR_KINDS = frozenset(get_args(ParseErrorKind))
 
 Role = Literal[
-    "robots", "home", "column", "listing", "report_page", "attachment", "page_image", "other"
-]
+    "robots", "home", "column", "listing", "report_page", "attachment", "page_image", "other",
+    "site",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,17 @@ class Capture:
     A report page lists the files it links (`attachments`) and, when it pastes the report as
     pictures, the URLs of its article's images in page order (`images`, captured with role
     `page_image`).
+
+    A navigation page only a browser shows is captured twice: as served, and `rendered`, its DOM
+    as headless Chromium left it (`spiders.downloadermiddlewares.browser`).
+
+    `found_by` names what found the URL: the paging adapter (`Pager.name`: `gkmlpt`,
+    `hanweb_jpage` …), or `links` (an `<a href>`), `script` (`onclick`, `window.open`,
+    `javascript:`), `frame`, `article` (a report page's pasted images), `start` (a start URL),
+    `browser` (a link of a page's rendered DOM, or what its scripts fetched), `robots`
+    (robots.txt); None in logs written before it was recorded. A crawl that reaches no
+    annual-report column of a site ends with a capture of role `site` (no fetch of its own) and
+    error `no_report_column`.
     """
 
     url: str
@@ -106,7 +122,9 @@ class Capture:
     sha256: str | None = None
     size: int | None = None
     revisits: str | None = None
+    rendered: bool = False
     error: Error | None = None
+    found_by: str | None = None
 
     def to_log(self) -> dict[str, Any]:
         """The capture log's JSON object: every field but `body`."""

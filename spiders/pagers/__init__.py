@@ -2,13 +2,16 @@
 
 Each site system pages its lists its own way; an adapter (a module per system) is a small class
 detecting its system from the page itself. The spider runs every adapter named in the
-`XXGK_PAGERS` setting on each navigation page, follows the union of their `anchors` and, on
-list pages, of their `pages`.
+`XXGK_PAGERS` setting on each navigation page, follows the union of their `anchors`, follows
+their `columns` as report columns and, on list pages, their `pages`. What each finds is
+captured with its `name` as `found_by`; a list page several find is named for the last of them
+in `XXGK_PAGERS`, whose pagers any system may use come first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -18,8 +21,16 @@ from spiders.links import Anchor
 
 
 class Pager:
+    #: What the captures of the URLs it finds record as `found_by` (`xxgk.records.Capture`).
+    name: ClassVar[str] = "pager"
+
     def anchors(self, response: Response) -> Iterator[Anchor]:
         """Entries the page holds where HTML links don't show them (script data, JSON)."""
+        return iter(())
+
+    def columns(self, response: Response) -> Iterator[Anchor]:
+        """Report columns the page names in its system's own structure (a category tree in
+        script data), each to be listed whatever its text says (a year, a unit)."""
         return iter(())
 
     def pages(self, response: Response) -> Iterator[str | Request]:

@@ -18,6 +18,8 @@ PAGE_NUMBER = re.compile(r"^\[?\d{1,4}\]?$")
 class GenericPager(Pager):
     """Links titled 下一页 (and the like) or with a bare page number, within the list's folder."""
 
+    name = "generic"
+
     def pages(self, response: Response) -> Iterator[str]:
         folder = column_directory(response.url)
         for anchor in anchors(response):

@@ -33,6 +33,8 @@ class HanwebJpagePager(Pager):
     the page's column parameters when a jpage script sets it up, else GET the `<nextgroup>`
     link's `page=N`; static pages `?uid=…&pageNum=N` when the pager links them."""
 
+    name = "hanweb_jpage"
+
     def anchors(self, response: Response) -> Iterator[Anchor]:
         for record in HANWEB_RECORD.findall(text_of(response)):
             yield from anchors_in(Selector(text=record), response.url)

@@ -24,6 +24,8 @@ class TrsCreatePageHtmlPager(Pager):
     Only a list's first page (not itself an `index_N` page) is expanded: a later page can't
     tell which of the two numberings it is in, and the first page gave all pages already."""
 
+    name = "trs"
+
     def pages(self, response: Response) -> Iterator[str]:
         text = text_of(response)
         variables = dict(SCRIPT_VARIABLE.findall(text))

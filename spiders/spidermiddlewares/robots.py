@@ -66,4 +66,5 @@ class RobotsTxtCaptures:
                 "robots",
                 fetched_at,
                 error=error if error and error.kind in STOPPING_KINDS else None,
+                found_by="robots",
             )

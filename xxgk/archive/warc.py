@@ -58,7 +58,7 @@ from xxgk.records import Capture
 #: browsertrix-crawler's rolloverSize
 DEFAULT_MAX_BYTES = 1_000_000_000
 RENAMED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
-METADATA_FIELDS = ("role", "site", "title", "file_name", "media_type", "referer")
+METADATA_FIELDS = ("role", "site", "title", "file_name", "media_type", "referer", "rendered")
 REVISIT_PROFILES = "http://netpreserve.org/warc/1.1/revisit/"
 SERVER_NOT_MODIFIED = REVISIT_PROFILES + "server-not-modified"
 IDENTICAL_PAYLOAD_DIGEST = REVISIT_PROFILES + "identical-payload-digest"
