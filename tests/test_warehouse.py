@@ -33,14 +33,21 @@ postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures
 
 TABLES = {
     "sites", "captures", "documents", "reports", "report_cells", "report_checks", "parse_errors",
-    "page_metadata",
+    "page_metadata", "organs", "organ_names",
 }  # fmt: skip
-VIEWS = {"v_reports", "v_applications", "v_review_litigation", "v_active_disclosure", "v_coverage"}
+VIEWS_0002 = {
+    "v_reports", "v_applications", "v_review_litigation", "v_active_disclosure", "v_coverage",
+}  # fmt: skip
+VIEWS = VIEWS_0002 | {
+    "v_organ_year_reports", "v_observations", "v_carry_breaks", "v_publication_deadlines",
+    "v_organ_renames", "v_site_systems",
+}  # fmt: skip
 V_REPORTS_0002 = [
     "report_id", "document_id", "parser_version", "title", "organ", "year", "template",
     "province", "city", "county", "adcode", "sha256", "url", "file_url", "first_seen_at",
 ]  # fmt: skip
 TEXT_SOURCE_FIELDS = ["text_source", "ocr_engine", "ocr_mean_confidence", "incomplete"]
+ORGAN_FIELDS = ["organ_id", "content_sha256"]
 PRINTED = [tuple(publication.values()) for publication in PUBLICATIONS]
 
 
@@ -68,9 +75,11 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     assert set(schema.get_view_names()) == VIEWS
     with wh.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0006"
+        assert version == "0008"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-    assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PAGE_METADATA_FIELDS, *TEXT_SOURCE_FIELDS]
+    assert columns(wh, "v_reports") == [
+        *V_REPORTS_0002, *PAGE_METADATA_FIELDS, *TEXT_SOURCE_FIELDS, *ORGAN_FIELDS
+    ]  # fmt: skip
     wh.downgrade("0004")
     assert not set(TEXT_SOURCE_FIELDS) & set(columns(wh, "reports"))
     assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PAGE_METADATA_FIELDS]
@@ -80,7 +89,7 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     assert set(PAGE_METADATA_FIELDS) <= set(columns(wh, "documents"))
     assert columns(wh, "v_reports") == [*V_REPORTS_0002, *PAGE_METADATA_FIELDS]
     wh.downgrade("0002")
-    assert set(inspect(wh.engine).get_view_names()) == VIEWS
+    assert set(inspect(wh.engine).get_view_names()) == VIEWS_0002
     assert not set(PAGE_METADATA_FIELDS) & set(columns(wh, "documents"))
     assert columns(wh, "v_reports") == V_REPORTS_0002
     wh.downgrade("0001")
@@ -107,6 +116,8 @@ def test_load_counts_and_reload_adds_nothing(wh: Warehouse) -> None:
         "report_cells": sum(cell_count(record) for record in records),
         "report_checks": 10,
         "parse_errors": 1,
+        "organs": 5,
+        "organ_names": 5,
     }
     assert stats.added == expected
     assert wh.counts() == expected

@@ -42,6 +42,8 @@ def test_a_load_counts_the_rows_it_added_not_those_another_load_added_meanwhile(
         "report_cells": sum(cell_count(record) for record in records),
         "report_checks": 10,
         "parse_errors": 1,
+        "organs": 5,
+        "organ_names": 5,
     }
 
 
@@ -61,14 +63,16 @@ def test_migration_0006_drops_the_cells_foreign_key_and_downgrade_brings_it_back
     wh: Warehouse,
 ) -> None:
     data = inputs(expected_records())
-    wh.migrate("0005")
+    wh.migrate()  # loaded at the head (the loader writes its tables), then taken back to 0005
     wh.load(**data)
     counts = wh.counts()
+    wh.downgrade("0005")
     assert cells_references(wh) == [(["report_id"], "reports", ["id"])]
+    assert applications_shown(wh) == 5
     wh.migrate()
     assert cells_references(wh) == []
     assert (wh.counts(), applications_shown(wh)) == (counts, 5)  # SQLite made the table anew
     assert set(wh.load(**data).added.values()) == {0}
     wh.downgrade("0005")
     assert cells_references(wh) == [(["report_id"], "reports", ["id"])]
-    assert (wh.counts(), applications_shown(wh)) == (counts, 5)
+    assert applications_shown(wh) == 5

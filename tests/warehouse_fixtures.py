@@ -123,11 +123,11 @@ def inputs(records: list[dict[str, Any]]) -> Inputs:
         captures += [
             Capture(page, site, "report_page", 200, fetched_at, {"Content-Type": "text/html"},
                     referer=site, title=f"报告{index}", attachments=[attachment],
-                    media_type="text/html", sha256=digest(page), size=100),
+                    media_type="text/html", sha256=digest(page), size=100, found_by="json_list"),
             Capture(attachment, site, "attachment", 200, fetched_at,
                     {"Content-Type": "application/pdf"}, referer=page, title=f"报告{index}",
                     report_page_url=page, file_name=f"{index}.pdf",
-                    media_type="application/pdf", sha256=sha, size=2000),
+                    media_type="application/pdf", sha256=sha, size=2000, found_by="links"),
         ]  # fmt: skip
         documents.append(
             Document(sha, page, site, file_url=attachment, media_type="application/pdf",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     TableClause,
     and_,
     case,
+    func,
     or_,
     select,
     sql,
@@ -32,12 +33,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from warehouse import rows
+from warehouse import organs, panel, rows
 from warehouse.tables import (
     CAPTURE_KEY,
     capture_key,
     captures,
     documents,
+    organ_names,
     page_metadata,
     parse_errors,
     report_cells,
@@ -45,6 +47,7 @@ from warehouse.tables import (
     reports,
     sites,
 )
+from warehouse.tables import organs as organs_table  # `organs` is the module that names them
 from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
 #: Results read, and their cells built, per round of statements: what bounds a load's memory.
@@ -185,8 +188,9 @@ def upsert_sites(connection: Connection, site_items: Iterable[Mapping]) -> None:
 
 
 def upsert_captures(connection: Connection, values: list[rows.Row]) -> int:
-    """New captures are added; one seen before widens its first/last seen time. How many were
-    added. (Added first, then widened: a capture a concurrent load added meanwhile is widened.)"""
+    """New captures are added; one seen before widens its first/last seen time, and takes the
+    `found_by` of a log that records it if it had none. How many were added. (Added first, then
+    widened: a capture a concurrent load added meanwhile is widened.)"""
     if not values:
         return 0
     with staged(connection, captures, values) as stage:
@@ -194,13 +198,15 @@ def upsert_captures(connection: Connection, values: list[rows.Row]) -> int:
         old, new = captures.c, stage.c
         earlier = new.first_seen_at < old.first_seen_at
         later = new.last_seen_at > old.last_seen_at
+        found = and_(old.found_by.is_(None), new.found_by.is_not(None))
         same = and_(*(a == b for a, b in zip(CAPTURE_KEY, capture_key(new), strict=True)))
         connection.execute(
             update(captures)
-            .where(same, or_(earlier, later))
+            .where(same, or_(earlier, later, found))
             .values(
                 first_seen_at=case((earlier, new.first_seen_at), else_=old.first_seen_at),
                 last_seen_at=case((later, new.last_seen_at), else_=old.last_seen_at),
+                found_by=func.coalesce(old.found_by, new.found_by),
             )
         )
     return added
@@ -268,13 +274,40 @@ def insert_reports(
     if not records:
         return {}
     values = [
-        rows.report_row(document, version, record, now) for document, record in records.items()
+        rows.report_row(document, version, record, now) | report_organ(record)
+        for document, record in records.items()
     ]
     with staged(connection, reports, values) as stage:
         statement = insert_staged(connection, reports, stage).returning(
             reports.c.document_id, reports.c.id
         )
         return dict(connection.execute(statement).all())
+
+
+def report_organ(record: Mapping) -> rows.Row:
+    """A report's organ and the digest of its cells, the columns `rows.report_row` leaves out."""
+    organ = organs.identify(record.get("organ"), record.get("region"))
+    return {
+        "organ_id": organ.organ_id if organ else None,
+        "content_sha256": panel.content_sha256(record),
+    }
+
+
+def insert_organs(connection: Connection, records: Iterable[Mapping]) -> Counter[str]:
+    """The organs these records name, and the names they print them under, that the warehouse
+    does not hold yet; how many of each were added."""
+    named = {
+        (organ.organ_id, organ.printed): organ
+        for record in records
+        if (organ := organs.identify(record.get("organ"), record.get("region")))
+    }
+    bodies = {organ.organ_id: organs.organ_row(organ) for organ in named.values()}
+    return Counter(
+        organs=insert_if_absent(connection, organs_table, list(bodies.values())),
+        organ_names=insert_if_absent(
+            connection, organ_names, list(map(organs.name_row, named.values()))
+        ),
+    )
 
 
 def load_version(
@@ -295,6 +328,7 @@ def load_version(
             report_cells=insert_fresh(connection, report_cells, rows.CELL_COLUMNS, cells),
             report_checks=insert_fresh(connection, report_checks, rows.CHECK_COLUMNS, checks),
         )
+        added += insert_organs(connection, (new[document] for document, _ in made))
     errors = [
         rows.error_row(document, version, result.error)
         for document, result in results.items()

@@ -23,7 +23,7 @@ CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
 #: The capture fields a `captures` row keeps.
 CAPTURE_COLUMNS = (
     "url", "sha256", "status", "role", "media_type", "size", "headers", "referer", "site",
-    "title", "file_name",
+    "title", "file_name", "found_by",
 )  # fmt: skip
 DOCUMENT_COLUMNS = (
     "sha256", "url", "file_url", "media_type", "size", "site", "title", "file_name",

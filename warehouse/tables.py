@@ -62,6 +62,7 @@ captures = Table(
     Column("error_message", Text),
     Column("first_seen_at", Timestamp, nullable=False),
     Column("last_seen_at", Timestamp, nullable=False),
+    Column("found_by", Text),
 )
 
 
@@ -130,9 +131,13 @@ reports = Table(
     Column("ocr_engine", Text),
     Column("ocr_mean_confidence", Float),
     Column("incomplete", Boolean),
+    # the body (`organs`, by warehouse.organs) and a digest of the cells (warehouse.panel, 0008)
+    Column("organ_id", Text),
+    Column("content_sha256", String(64)),
     UniqueConstraint("document_id", "parser_version"),
 )
 Index("ix_reports_organ_year", reports.c.organ, reports.c.year)
+Index("ix_reports_organ_id_year", reports.c.organ_id, reports.c.year)
 Index("ix_reports_adcode_year", reports.c.adcode, reports.c.year)
 
 # No foreign key to `reports` (0006): the loader adds a report's cells with the report itself.
@@ -169,4 +174,29 @@ parse_errors = Table(
     Column("parser_version", Text, primary_key=True),
     Column("kind", Text, nullable=False),
     Column("message", Text),
+)
+
+# One row per body the reports name (0008): its id is its region's code, kind and normalised name
+# (warehouse.organs); the names it is printed under, each with the rules that matched it.
+organs = Table(
+    "organs",
+    metadata,
+    Column("organ_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("normalised_name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("province", Text),
+    Column("city", Text),
+    Column("county", Text),
+    Column("adcode", String(6)),
+    Column("parent_organ_id", Text),  # its government's id, whether it reports or not
+)
+Index("ix_organs_adcode", organs.c.adcode)
+
+organ_names = Table(
+    "organ_names",
+    metadata,
+    Column("organ_id", Text, ForeignKey("organs.organ_id"), primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("rule", Text, nullable=False),
 )
