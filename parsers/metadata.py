@@ -127,7 +127,8 @@ def title(paragraphs: Sequence[str]) -> str | None:
         below = paragraphs[n + 1 : n + MAX_TITLE_LINES]
         if not names_report(text) and below and not names_report(below[0]) and _starts_title(text):
             for line in below:
-                if names_report(text) or not _is_fragment(line):
+                # a line that names the report alone is the title's own start, not a piece
+                if names_report(text) or not _is_fragment(line) or names_report(squash(line)):
                     break
                 text += squash(line)
         if not names_report(text):

@@ -80,6 +80,19 @@ def test_a_split_title_is_joined_as_the_report_prints_it(name: str) -> None:
     assert parse(path.read_bytes())["title"] == load_expected(name)["title"]
 
 
+def test_lines_above_a_title_that_names_the_report_alone_stay_out_of_it() -> None:
+    """A page's navigation (政务公开 …) and its info line are short and no sentence, like the
+    pieces of a broken title; the title that names the report on its own line is the title."""
+    from parsers.metadata import title
+
+    lines = ["首页政务公开互动交流", "发布时间：2024-01-15 10:30来源：某县人民政府",
+             "某县人民政府2017年政府信息公开工作年度报告", "一、概述"]  # fmt: skip
+    assert title(lines) == "某县人民政府2017年政府信息公开工作年度报告"
+    assert title(["汝阳县人民政府", "2019年政府信息公开工作年度报告"]) == (
+        "汝阳县人民政府2019年政府信息公开工作年度报告"
+    )
+
+
 @pytest.mark.parametrize("name", SEED_NAMES)
 def test_seeds_state_everything_in_their_title(name: str) -> None:
     record = parse((SEEDS / f"{name}.txt").read_bytes())

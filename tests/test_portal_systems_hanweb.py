@@ -11,9 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.farm import hanweb_xxgk, jiyue, sites
+from tests.farm.reports import PRE_2019_TITLE
 from tests.farm.server import Call, Farm, Reply, Site
 from tests.test_portal_farm import Crawl, crawl, path
 from xxgk.archive import LocalArchive
+from xxgk.documents import select_documents, unpack_containers
+from xxgk.parsing import ParseService
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +197,22 @@ def test_jpaas_unit_lists_are_asked_page_by_page_from_their_query_data(tmp_path:
         (jiyue.WEB_ID, "4521", "信息列表")
     }
     assert "/art/2024/1/16/art_4521_30100.html" not in crawled.requested  # 解读
+
+
+@pytest.mark.parametrize("system", ["hanweb_xxgk", "jiyue"])
+def test_attachments_parse_and_the_pre_2019_report_is_old_template(
+    system: str, request: pytest.FixtureRequest, out: Path
+) -> None:
+    crawled = request.getfixturevalue("hanweb") if system == "hanweb_xxgk" else None
+    if crawled is None:
+        crawled, _ = request.getfixturevalue("platform")
+    archive = LocalArchive(out / system / "archive")
+    documents = unpack_containers(select_documents(crawled.captures), archive)
+    service = ParseService(strict=True, workers=0)
+    (old,) = (c.url for c in crawled.captures if c.title == PRE_2019_TITLE)
+    results = {(d.url, d.file_url): service.parse_document(archive, d) for d in documents}
+    assert [r.error.kind for (url, _), r in results.items() if url == old and r.error] == [
+        "old_template"
+    ]
+    files = {file: r for (_, file), r in results.items() if file}
+    assert len(files) >= 6 and all(r.record for r in files.values()), files
