@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
@@ -45,3 +45,10 @@ def column_directory(url: str) -> str:
 
 def text_of(response: Response) -> str:
     return response.text if isinstance(response, TextResponse) else ""
+
+
+def sent(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """What a request sent: its form (a POST's body) and its URL's query."""
+    post = request.method == "POST"
+    form = dict(parse_qsl(request.body.decode("latin-1"), keep_blank_values=True)) if post else {}
+    return form, dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))

@@ -11,7 +11,7 @@ from scrapy import FormRequest, Request
 from scrapy.http import HtmlResponse, Response
 
 from spiders.links import Anchor, on_host_url
-from spiders.pagers import Pager, text_of
+from spiders.pagers import Pager, sent, text_of
 from spiders.pagers.scripts import inline_scripts, script_calls
 
 #: The module's list endpoints: the directory's search, a theme's, a service's.
@@ -90,9 +90,8 @@ def later_pages(response: HtmlResponse) -> Iterator[Request]:
     request = response.request
     if request is None:
         return
+    form, query = sent(request)
     post = request.method == "POST"
-    form = dict(parse_qsl(request.body.decode("latin-1"), keep_blank_values=True)) if post else {}
-    query = dict(parse_qsl(urlsplit(response.url).query, keep_blank_values=True))
     if (form.get(CURRENT_PAGE) or query.get(CURRENT_PAGE) or "1") != "1":
         return
     match = PAGE_COUNT.search(text_of(response))

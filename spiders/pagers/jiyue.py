@@ -14,7 +14,7 @@ from scrapy import FormRequest, Request
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from spiders.links import Anchor, OnHost, anchors_in
-from spiders.pagers import Pager
+from spiders.pagers import Pager, sent
 from spiders.pagers.scripts import PAIR, inline_scripts, script_calls
 
 #: A script asking for data: `$.ajax({url: …})`, `$.getJSON(…)`, `$.get/post(…)`, `fetch(…)`,
@@ -117,9 +117,8 @@ def later_pages(response: TextResponse, data: Any) -> Iterator[Request]:
     request = response.request
     if request is None:
         return
+    form, query = sent(request)
     post = request.method == "POST"
-    form = dict(parse_qsl(request.body.decode("latin-1"), keep_blank_values=True)) if post else {}
-    query = dict(parse_qsl(urlsplit(response.url).query, keep_blank_values=True))
     parameters = form or query
     if (where := paging(parameters)) is None or (first := page_of(parameters, where)) > 1:
         return
