@@ -16,8 +16,8 @@ postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures
 
 COLUMNS = [
     "report_id", "parser_version", "organ", "year", "template", "province", "city", "county",
-    "adcode", "table", "row", "column", "value", "status", "source_url", "source_file_url",
-    "source_sha256",
+    "adcode", "section", "row_key", "column_key", "value", "status", "source_url",
+    "source_file_url", "source_sha256",
 ]  # fmt: skip
 
 
@@ -52,7 +52,9 @@ def test_csv_and_parquet_are_the_latest_cells_in_long_form(
         for row in rows
     ]  # fmt: skip
     source = inputs(records)["documents"]
-    by_key = {(row["organ"], row["table"], row["row"], row["column"]): row for row in rows}
+    by_key = {
+        (row["organ"], row["section"], row["row_key"], row["column_key"]): row for row in rows
+    }
     granted = by_key[(records[0]["organ"], "applications", "granted", "total")]
     assert (granted["value"], granted["parser_version"]) == ("12.5", "parser-2")
     assert granted["source_sha256"] == source[0].sha256

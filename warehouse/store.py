@@ -129,11 +129,14 @@ class Warehouse:
         with self.engine.connect() as connection:
             return table_counts(connection)
 
-    def export(self, path: str | Path, format: str = "jsonl") -> int:
+    def export(
+        self, path: str | Path, format: str = "jsonl", *, wide: bool = False, bom: bool = False
+    ) -> int:
         """Write the latest report of every document as `jsonl` (records), `csv` or `parquet`
-        (cells, long form); return how many records or cells."""
+        (cells, long form; `wide`: one row per organ-year observation); return how many
+        records, cells or observations."""
         with self.engine.connect() as connection:
-            return export.export(connection, Path(path), format)
+            return export.export(connection, Path(path), format, wide=wide, bom=bom)
 
     def dispose(self) -> None:
         self.engine.dispose()

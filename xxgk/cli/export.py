@@ -1,4 +1,5 @@
-"""`xxgk export`: every report of the warehouse to a JSONL, CSV or Parquet file."""
+"""`xxgk export`: every report of the warehouse to a JSONL, CSV or Parquet file (and its
+codebook beside a CSV or Parquet file)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,21 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="jsonl: one xxgk.report/1 record a line; csv, parquet: one row per cell "
         "(default: from the file's suffix)",
     )
+    export.add_argument(
+        "--wide",
+        action="store_true",
+        help="csv, parquet: one row per organ-year observation, a column per cell",
+    )
+    export.add_argument(
+        "--bom", action="store_true", help="csv: UTF-8 with a byte order mark (for Excel)"
+    )
     export.set_defaults(handle=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from warehouse import Warehouse
+    from warehouse import Warehouse, codebook
     from xxgk.cli.stores import check_warehouse
     from xxgk.cli.summary import redact
 
@@ -44,9 +53,14 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.wide and export_format == "jsonl":
+        print("xxgk export: --wide makes a table: give a .csv or .parquet file", file=sys.stderr)
+        return 2
     check_warehouse(settings, existing=True)
     try:
-        count = Warehouse(settings.database_url).export(out, export_format)
+        count = Warehouse(settings.database_url).export(
+            out, export_format, wide=args.wide, bom=args.bom
+        )
     except (OperationalError, ProgrammingError) as error:
         out.unlink(missing_ok=True)  # the export opened it before it asked the warehouse
         print(
@@ -56,6 +70,8 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    unit = "reports" if export_format == "jsonl" else "cells"
+    unit = "reports" if export_format == "jsonl" else "observations" if args.wide else "cells"
     logger.info("wrote %d %s to %s", count, unit, out)
+    if export_format != "jsonl":
+        logger.info("its codebook: %s", ", ".join(map(str, codebook.paths(out))))
     return 0
