@@ -19,6 +19,10 @@ from dagster import (
     MetadataValue,
     Output,
     RetryPolicy,
+    TableColumn,
+    TableColumnConstraints,
+    TableRecord,
+    TableSchema,
     asset,
 )
 
@@ -27,11 +31,14 @@ from dagster_project.io_managers import PortalValues, SpooledValues
 from dagster_project.partitions import (
     CRAWL_POOL,
     PORTAL_BATCHES,
+    portal_metadata,
+    portal_name,
     registry_site,
     site_partitions,
     start_url_for,
 )
 from dagster_project.resources import ArchiveResource, Crawler, WarehouseResource
+from warehouse.tables import metadata as warehouse_metadata
 from xxgk.documents import select_documents, unpack_containers
 from xxgk.parsing import ParseService
 from xxgk.records import Capture, Document, ParseResult
@@ -42,9 +49,13 @@ TRANSIENT = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
 CAPTURE_LOG = "capture_log"  # the `captures` materialisation's entry naming its crawl's log
 ANSWERED = "answered"  # the `captures` materialisation's entry: did the portal answer at all
 PARSE_BATCH = 200  # documents parsed together, enough to keep every parse worker busy
+PORTAL_TAG = "xxgk/portal"  # the run tag naming the region of a run's one portal
+OWNERS = ["team:xxgk"]
+COLUMN_SCHEMA = "dagster/column_schema"  # the entry the UI shows as an asset's columns
+TABLE_ROWS = "warehouse_rows"  # the `warehouse_tables` entry: rows per table, added and in all
 
 
-@asset(group_name="registry")
+@asset(group_name="registry", kinds={"python", "json"}, owners=OWNERS, tags={"reads": "registry"})
 def site_registry() -> Output[list[dict]]:
     """The portals xxgk knows: the packaged registry of county, city and province portals."""
     registry = [
@@ -58,6 +69,9 @@ def site_registry() -> Output[list[dict]]:
     group_name="crawl",
     partitions_def=site_partitions,
     deps=[site_registry],
+    kinds={"scrapy", "python"},
+    owners=OWNERS,
+    tags={"reads": "portals", "writes": "archive"},
     retry_policy=TRANSIENT,
     backfill_policy=PORTAL_BATCHES,
     pool=CRAWL_POOL,
@@ -76,10 +90,15 @@ def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[PortalV
     crawls = crawler.crawl(
         {site: start_url_for(site) for site in sites}, context.run.run_id, previous
     )
+    if len(sites) == 1 and (name := portal_name(sites[0])):
+        context.instance.add_run_tags(context.run.run_id, {PORTAL_TAG: name})
     silent = []
     for site in sites:
         records = crawls[site].captures()
-        metadata = captures_metadata(records, crawls[site].key, previous.get(site))
+        metadata = {
+            **portal_metadata(site),
+            **captures_metadata(records, crawls[site].key, previous.get(site)),
+        }
         context.add_asset_metadata(metadata, partition_key=site)
         if not metadata[ANSWERED]:
             silent.append(site)
@@ -114,7 +133,14 @@ def previous_capture_log(instance: DagsterInstance, site: str) -> str | None:
     return str(entry.value) if entry else None
 
 
-@asset(group_name="parse", partitions_def=site_partitions, backfill_policy=PORTAL_BATCHES)
+@asset(
+    group_name="parse",
+    partitions_def=site_partitions,
+    kinds={"python"},
+    owners=OWNERS,
+    tags={"reads": "archive"},
+    backfill_policy=PORTAL_BATCHES,
+)
 def documents(
     context: AssetExecutionContext, captures: PortalValues, archive: ArchiveResource
 ) -> Output[PortalValues]:
@@ -126,7 +152,9 @@ def documents(
     for site in context.partition_keys:
         documents = unpack_containers(select_documents(captures[site]), store)
         found[site] = documents
-        context.add_asset_metadata({"documents": len(documents)}, partition_key=site)
+        context.add_asset_metadata(
+            {**portal_metadata(site), "documents": len(documents)}, partition_key=site
+        )
     return Output(found)
 
 
@@ -134,6 +162,9 @@ def documents(
     group_name="parse",
     partitions_def=site_partitions,
     code_version=parsers.PARSER_VERSION,
+    kinds={"python", "pdfplumber"},
+    owners=OWNERS,
+    tags={"reads": "archive"},
     backfill_policy=PORTAL_BATCHES,
 )
 def reports(
@@ -177,6 +208,7 @@ def report_metadata(
 ) -> None:
     errors = Counter(r.error.kind for r in results if r.error)
     metadata = {
+        **portal_metadata(site),
         "reports_parsed": sum(r.record is not None for r in results),
         "parser_bugs": errors["parser_bug"],
         "errors_by_kind": MetadataValue.json(dict(errors)),
@@ -185,9 +217,42 @@ def report_metadata(
     context.add_asset_metadata(metadata, partition_key=site)
 
 
+def warehouse_schema() -> TableSchema:
+    """Every column of the warehouse's tables, named `table.column`."""
+    return TableSchema(
+        columns=[
+            TableColumn(
+                name=f"{table.name}.{column.name}",
+                type=str(column.type),
+                constraints=TableColumnConstraints(
+                    nullable=column.nullable is not False, unique=bool(column.unique)
+                ),
+            )
+            for table in warehouse_metadata.tables.values()
+            for column in table.columns
+        ]
+    )
+
+
+def table_rows(added: dict[str, int], counts: dict[str, int]) -> MetadataValue:
+    """Per warehouse table, the rows a portal's load added and the rows it holds after the run."""
+    columns = [TableColumn("table"), TableColumn("rows_added", "int"), TableColumn("rows", "int")]
+    return MetadataValue.table(
+        [
+            TableRecord({"table": t, "rows_added": added.get(t, 0), "rows": n})
+            for t, n in counts.items()
+        ],
+        schema=TableSchema(columns=columns),
+    )
+
+
 @asset(
     group_name="load",
     partitions_def=site_partitions,
+    kinds={"sqlite", "postgresql", "sqlalchemy"},
+    owners=OWNERS,
+    tags={"writes": "warehouse"},
+    metadata={COLUMN_SCHEMA: warehouse_schema()},
     retry_policy=TRANSIENT,
     backfill_policy=PORTAL_BATCHES,
 )
@@ -198,19 +263,24 @@ def warehouse_tables(
     reports: PortalValues,
     warehouse: WarehouseResource,
 ) -> Output[dict[str, dict]]:
-    """Each portal's captures, documents, reports, cells, checks and errors in the warehouse."""
+    """Each portal's captures, documents, reports, cells, checks and errors in the warehouse;
+    its metadata, per table, the rows the portal added and the rows in the warehouse after the
+    run (the warehouse's columns are the definition's: not repeated in every portal's event)."""
     store = warehouse.open()
     added = {}
     for key in context.partition_keys:
         site = registry_site(key)
         if site is not None:
             store.register_sites([asdict(site)])
-        stats = store.load(captures[key], documents[key], reports[key])
-        added[key] = stats.added
+        added[key] = store.load(captures[key], documents[key], reports[key]).added
+    counts = store.counts()
+    for key, rows in added.items():
         metadata = {
-            "new_documents": stats.added.get("documents", 0),
-            "new_reports": stats.added.get("reports", 0),
-            **{f"rows_added_{table}": n for table, n in stats.added.items()},
+            **portal_metadata(key),
+            "new_documents": rows.get("documents", 0),
+            "new_reports": rows.get("reports", 0),
+            **{f"rows_added_{table}": n for table, n in rows.items()},
+            TABLE_ROWS: table_rows(rows, counts),
         }
         context.add_asset_metadata(metadata, partition_key=key)
     return Output(added)

@@ -6,7 +6,7 @@ partition and then its (empty) output."""
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dagster import (
     AssetCheckEvaluation,
@@ -17,10 +17,15 @@ from dagster import (
     Output,
     asset_check,
 )
+from sqlalchemy import Connection, select
 
-from dagster_project.assets import captures, reports
+from dagster_project.assets import captures, reports, warehouse_tables
 from dagster_project.io_managers import PortalValues
-from dagster_project.partitions import site_partitions
+from dagster_project.partitions import site_partitions, start_url_for
+from dagster_project.resources import WarehouseResource
+from warehouse.panel import carry_breaks
+from warehouse.tables import documents
+from warehouse.tables import reports as report_rows
 from xxgk.records import Capture, ParseResult
 
 FIRST_YEAR = 2019
@@ -202,5 +207,61 @@ def coverage_result(reports: list[ParseResult]) -> AssetCheckResult:
         metadata={
             "government_report_found": has_government,
             "missing_years": MetadataValue.json(gaps),
+        },
+    )
+
+
+@asset_check(
+    asset=warehouse_tables,
+    partitions_def=site_partitions,
+    description="Each year's 结转下年度继续办理 is the next year's 上年结转 (view v_carry_breaks), "
+    "for every organ with a report of either year found on the portal.",
+)
+def carry_unbroken(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckEvaluation | Output]:
+    keys = context.op_execution_context.partition_keys
+    with warehouse.open().engine.connect() as connection:
+        breaks = portal_carry_breaks(connection, {key: start_url_for(key) for key in keys})
+    yield from per_portal(context, breaks, carry_unbroken_result)
+
+
+def portal_carry_breaks(
+    connection: Connection, start_urls: Mapping[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per site key, the breaks of the cross-year identity with a report of either year among
+    the documents found on its portal (`start_urls`: site key → start URL)."""
+    found = connection.execute(
+        select(report_rows.c.id, documents.c.site)
+        .join(documents, documents.c.id == report_rows.c.document_id)
+        .where(documents.c.site.in_(set(start_urls.values())))
+    ).all()
+    reports_by_site: dict[str, set[int]] = {}
+    for report_id, site in found:
+        reports_by_site.setdefault(site, set()).add(report_id)
+    breaks = carry_breaks(connection)
+    return {
+        key: [
+            b
+            for b in breaks
+            if {b["report_id"], b["next_report_id"]} & reports_by_site.get(url, set())
+        ]
+        for key, url in start_urls.items()
+    }
+
+
+def carry_unbroken_result(breaks: list[dict[str, Any]]) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=not breaks,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "carry_breaks": len(breaks),
+            "breaks": MetadataValue.json(
+                [
+                    f"{b['organ']} {b['year']}→{b['next_year']} {b['applicant']}: "
+                    f"结转 {b['carried_forward']} ≠ 上年结转 {b['next_carried_over']}"
+                    for b in breaks
+                ]
+            ),
         },
     )

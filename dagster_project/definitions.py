@@ -15,6 +15,7 @@ PIPELINE_CHECKS = [
     checks.site_not_blocked,
     checks.site_answered,
     checks.coverage,
+    checks.carry_unbroken,
 ]
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote
 
 from dagster import BackfillPolicy, DynamicPartitionsDefinition, Failure
 
-from xxgk.registry import Site, sites_by_id
+from xxgk.registry import Site, sites_by_id, sites_by_start_url
 
 site_partitions = DynamicPartitionsDefinition(name="sites")
 
@@ -30,9 +30,28 @@ def registry_site(site_key: str) -> Site | None:
     return sites_by_id().get(site_key)
 
 
+def portal_name(site_key: str) -> str | None:
+    """The region of the partition's portal as an operator reads it (`河南省 洛阳市 汝阳县`), by
+    its registry id or its start URL; None for a portal outside the registry."""
+    url = key_url(site_key)
+    site = sites_by_start_url().get(url) if url else registry_site(site_key)
+    return " ".join(filter(None, (site.province, site.city, site.county))) if site else None
+
+
+def portal_metadata(site_key: str) -> dict[str, str]:
+    """What every materialisation of a partition says of its portal: its region and start URL."""
+    name = portal_name(site_key)
+    return {**({"portal": name} if name else {}), "start_url": start_url_for(site_key)}
+
+
+def key_url(site_key: str) -> str | None:
+    """The start URL a partition key of a portal outside the registry encodes, else None."""
+    return unquote(site_key) if site_key.startswith(("http%3A", "https%3A")) else None
+
+
 def start_url_for(site_key: str) -> str:
-    if site_key.startswith(("http%3A", "https%3A")):
-        return unquote(site_key)
+    if url := key_url(site_key):
+        return url
     site = registry_site(site_key)
     if site is None:
         raise Failure(

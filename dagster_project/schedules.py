@@ -23,15 +23,24 @@ def in_season(day: dt.date) -> bool:
     return dt.date(day.year, start_month, start_day) <= day <= dt.date(day.year, end_month, end_day)
 
 
-@schedule(job=pipeline_job, cron_schedule="0 2 * * 1", execution_timezone="Asia/Shanghai")
+@schedule(
+    job=pipeline_job,
+    cron_schedule="0 2 * * 1",
+    execution_timezone="Asia/Shanghai",
+    description="Crawls every portal every Monday at 02:00 Beijing time, up to 300 portals a run.",
+)
 def weekly_crawl(context: ScheduleEvaluationContext):
-    """Every portal, every Monday at 02:00 Beijing time."""
     yield from all_site_runs(context, "weekly")
 
 
-@schedule(job=pipeline_job, cron_schedule="0 3 * 1-4 *", execution_timezone="Asia/Shanghai")
+@schedule(
+    job=pipeline_job,
+    cron_schedule="0 3 * 1-4 *",
+    execution_timezone="Asia/Shanghai",
+    description="Crawls every portal daily at 03:00 Beijing time from 15 January to 15 April, "
+    "when the year's reports appear (due by 31 January and 31 March).",
+)
 def reporting_season_crawl(context: ScheduleEvaluationContext):
-    """Every portal, daily from 15 January to 15 April, when the year's reports appear."""
     if not in_season(context.scheduled_execution_time.date()):
         yield SkipReason("outside the reporting season (15 January to 15 April)")
         return
