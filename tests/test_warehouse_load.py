@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
 from tests import warehouse_fixtures
 from tests.test_warehouse import wait_for_a_lock_wait
-from tests.warehouse_fixtures import cell_count, expected_records, inputs, postgres_schema_url
-from warehouse import Warehouse, load
+from tests.warehouse_fixtures import (
+    cell_count,
+    expected_records,
+    inputs,
+    postgres_schema_url,
+    reparsed,
+)
+from warehouse import Warehouse, load, organs, panel
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
@@ -76,3 +83,34 @@ def test_migration_0006_drops_the_cells_foreign_key_and_downgrade_brings_it_back
     wh.downgrade("0005")
     assert cells_references(wh) == [(["report_id"], "reports", ["id"])]
     assert applications_shown(wh) == 5
+
+
+def test_a_load_in_many_batches_loads_each_report_once_with_its_organ_and_digest(
+    wh: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch is planned, and its records read, before the batch ahead of it loads: a document
+    in both, or two batches apart, still gets one report per parser version."""
+    monkeypatch.setattr(load, "RESULTS_PER_BATCH", 2)
+    records = expected_records()
+    data = inputs(records)
+    first, second, third = data["results"][:3]
+    results = [*data["results"], first, reparsed(second, "v2"), second, third, first]
+    wh.migrate()
+    added = wh.load(data["captures"], data["documents"], results).added
+    assert added["reports"] == len(records) + 1
+    assert added["report_cells"] == sum(map(cell_count, records)) + cell_count(records[1])
+    assert added["organs"] == 5
+    query = text(
+        "SELECT d.sha256, r.parser_version, r.organ_id, r.content_sha256 FROM reports r "
+        "JOIN documents d ON d.id = r.document_id"
+    )
+    with wh.engine.connect() as connection:
+        loaded = set(connection.execute(query).all())
+    expected = {
+        (result.document_sha256, result.parser_version,
+         organs.identify(result.record["organ"], result.record["region"]).organ_id,
+         panel.content_sha256(result.record))
+        for result in results
+        if result.record is not None
+    }  # fmt: skip
+    assert loaded == expected

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import chain, islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
@@ -50,7 +50,8 @@ from warehouse.tables import (
 from warehouse.tables import organs as organs_table  # `organs` is the module that names them
 from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
-#: Results read, and their cells built, per round of statements: what bounds a load's memory.
+#: Results read, and their cells built, per round of statements: what bounds a load's memory
+#: (two batches at a time: the next one is planned, and read, while this one loads).
 RESULTS_PER_BATCH = 2000
 #: A page that prints nothing, or was not in the archive: no row, so a later reading is stored.
 UNREAD = PageMetadata()
@@ -218,6 +219,15 @@ def batched(items: Iterable[ParseResult], size: int) -> Iterator[list[ParseResul
         yield batch
 
 
+class Reading(NamedTuple):
+    """A record and what its `reports` row takes from it beyond `rows.report_row`: its organ and
+    the digest of its cells."""
+
+    record: Mapping
+    organ: organs.Organ | None
+    content_sha256: str
+
+
 def loaded_before(
     connection: Connection, results: list[ParseResult]
 ) -> tuple[dict[str, int], set[tuple[int, str]]]:
@@ -246,36 +256,93 @@ def loaded_before(
     return ids, {(document, version) for _, document, version in found if version is not None}
 
 
-def load_results(connection: Connection, results: list[ParseResult], now: datetime) -> Counter[str]:
-    """Each result under the parser version that made it; one already loaded for its document
-    and version is kept as it is. Rows added, by table."""
+#: By parser version: the result of each document id, and the records of the documents this
+#: version has no report of yet.
+Plan = dict[str, tuple[dict[int, ParseResult], dict[int, Mapping]]]
+
+
+def plan(connection: Connection, results: list[ParseResult]) -> Plan:
+    """What to load of these results: each under the parser version that made it, one already
+    loaded for its document and version kept as it is."""
     ids, loaded = loaded_before(connection, results)
     by_version: dict[str, dict[int, ParseResult]] = {}
     for result in results:
         by_version.setdefault(result.parser_version, {}).setdefault(
             ids[result.document_sha256], result
         )
+    return {
+        version: (
+            chosen,
+            {
+                document: result.record
+                for document, result in chosen.items()
+                if result.record is not None and (document, version) not in loaded
+            },
+        )
+        for version, chosen in by_version.items()
+    }
+
+
+def reading(record: Mapping) -> Reading:
+    return Reading(
+        record,
+        organs.identify(record.get("organ"), record.get("region")),
+        panel.content_sha256(record),
+    )
+
+
+class Reader:
+    """The readings of a batch's new records (by parser version and document id), made one at
+    a time between the reports of another batch's cells' COPY, which the database sets the
+    pace of (the client waits on it for much of the COPY), and the rest when asked for."""
+
+    def __init__(self, planned: Plan) -> None:
+        self.unread = (
+            (version, document, record)
+            for version, (_, new) in planned.items()
+            for document, record in new.items()
+        )
+        self.readings: dict[str, dict[int, Reading]] = {version: {} for version in planned}
+
+    def read(self, count: int | None = None) -> dict[str, dict[int, Reading]]:
+        """Read `count` records more (all those left by default); the readings so far."""
+        for version, document, record in islice(self.unread, count):
+            self.readings[version][document] = reading(record)
+        return self.readings
+
+    def after(self, cells: Iterable[tuple]) -> Iterator[tuple]:
+        """`cells`, then one record read."""
+        yield from cells
+        self.read(1)
+
+
+def load_planned(
+    connection: Connection, planned: Plan, reader: Reader, upcoming: Reader, now: datetime
+) -> Counter[str]:
+    """A batch as `plan` made it, with the `reader` of its new records; the `upcoming` batch's
+    are read during this one's cells. Rows added, by table."""
+    readings = reader.read()
     added: Counter[str] = Counter()
-    for version, chosen in by_version.items():
-        new = {
-            document: result.record
-            for document, result in chosen.items()
-            if result.record is not None and (document, version) not in loaded
-        }
-        added += load_version(connection, version, chosen, new, now)
+    for version, (chosen, _) in planned.items():
+        added += load_version(connection, version, chosen, readings[version], now, upcoming)
     return added
 
 
 def insert_reports(
-    connection: Connection, version: str, records: dict[int, Mapping], now: datetime
+    connection: Connection, version: str, readings: dict[int, Reading], now: datetime
 ) -> dict[int, int]:
     """Add these reports of this parser version; document_id → id of the reports this statement
-    added (one a concurrent load added first is not among them: its cells are that load's)."""
-    if not records:
+    added (one a concurrent load, or an earlier batch of this load, added first is not among
+    them: its cells are that load's, or that batch's)."""
+    if not readings:
         return {}
     values = [
-        rows.report_row(document, version, record, now) | report_organ(record)
-        for document, record in records.items()
+        rows.report_row(document, version, reading.record, now)
+        | {
+            "organ_id": reading.organ.organ_id if reading.organ else None,
+            "content_sha256": reading.content_sha256,
+        }
+        for document, reading in readings.items()
     ]
     with staged(connection, reports, values) as stage:
         statement = insert_staged(connection, reports, stage).returning(
@@ -284,28 +351,15 @@ def insert_reports(
         return dict(connection.execute(statement).all())
 
 
-def report_organ(record: Mapping) -> rows.Row:
-    """A report's organ and the digest of its cells, the columns `rows.report_row` leaves out."""
-    organ = organs.identify(record.get("organ"), record.get("region"))
-    return {
-        "organ_id": organ.organ_id if organ else None,
-        "content_sha256": panel.content_sha256(record),
-    }
-
-
-def insert_organs(connection: Connection, records: Iterable[Mapping]) -> Counter[str]:
-    """The organs these records name, and the names they print them under, that the warehouse
-    does not hold yet; how many of each were added."""
-    named = {
-        (organ.organ_id, organ.printed): organ
-        for record in records
-        if (organ := organs.identify(record.get("organ"), record.get("region")))
-    }
-    bodies = {organ.organ_id: organs.organ_row(organ) for organ in named.values()}
+def insert_organs(connection: Connection, named: Iterable[organs.Organ | None]) -> Counter[str]:
+    """These organs, and the names they are printed under, that the warehouse does not hold
+    yet; how many of each were added."""
+    printed = {(organ.organ_id, organ.printed): organ for organ in named if organ}
+    bodies = {organ.organ_id: organs.organ_row(organ) for organ in printed.values()}
     return Counter(
         organs=insert_if_absent(connection, organs_table, list(bodies.values())),
         organ_names=insert_if_absent(
-            connection, organ_names, list(map(organs.name_row, named.values()))
+            connection, organ_names, list(map(organs.name_row, printed.values()))
         ),
     )
 
@@ -314,21 +368,26 @@ def load_version(
     connection: Connection,
     version: str,
     results: dict[int, ParseResult],
-    new: dict[int, Mapping],
+    new: dict[int, Reading],
     now: datetime,
+    upcoming: Reader,
 ) -> Counter[str]:
-    """These results of one parser version, by document id; `new` are the records of the
-    documents this version has no report of yet."""
+    """These results of one parser version, by document id; `new` are the readings of the
+    records of the documents this version has no report of yet. `upcoming` reads between the
+    reports' cells."""
     added: Counter[str] = Counter()
     if made := sorted(insert_reports(connection, version, new, now).items(), key=itemgetter(1)):
-        cells = chain.from_iterable(rows.cell_rows(rid, new[document]) for document, rid in made)
-        checks = chain.from_iterable(rows.check_rows(rid, new[document]) for document, rid in made)
+        records = [(rid, new[document].record) for document, rid in made]
+        cells = chain.from_iterable(
+            upcoming.after(rows.cell_rows(rid, record)) for rid, record in records
+        )
+        checks = chain.from_iterable(rows.check_rows(rid, record) for rid, record in records)
         added.update(
             reports=len(made),
             report_cells=insert_fresh(connection, report_cells, rows.CELL_COLUMNS, cells),
             report_checks=insert_fresh(connection, report_checks, rows.CHECK_COLUMNS, checks),
         )
-        added += insert_organs(connection, (new[document] for document, _ in made))
+        added += insert_organs(connection, (new[document].organ for document, _ in made))
     errors = [
         rows.error_row(document, version, result.error)
         for document, result in results.items()
@@ -365,6 +424,16 @@ def load(
             connection, documents, rows.document_rows(document_items, capture_values, now)
         ),
     )
+    # A batch is planned before the one before it loads: its records are read during that one's
+    # cells (`Reader`). A document in both is planned new twice; its second report adds nothing
+    # (`insert_reports`).
+    before: tuple[Plan, Reader] | None = None
     for batch in batched(results, RESULTS_PER_BATCH):
-        added += load_results(connection, batch, now)
+        planned = plan(connection, batch)
+        upcoming = Reader(planned)
+        if before:
+            added += load_planned(connection, *before, upcoming, now)
+        before = planned, upcoming
+    if before:
+        added += load_planned(connection, *before, Reader({}), now)
     return dict(added)
