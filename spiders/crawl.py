@@ -29,9 +29,16 @@ from twisted.python.failure import Failure
 
 from spiders.capturelog import drop_torn_line, read_captures
 from spiders.portal import PortalSpider
+from xxgk.logs import inherited_level, libraries_level, log_own_to_stderr
 from xxgk.records import Capture
 
 logger = logging.getLogger(__name__)
+#: Scrapy's loggers of a request that failed, which its capture and the spider's warning tell
+#: already (robots.txt's with a traceback): heard only at DEBUG.
+REQUEST_FAILURE_LOGGERS = (
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.downloadermiddlewares.retry",
+)
 
 
 class CrawlFailed(RuntimeError):
@@ -90,8 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = crawl_settings(
         args.archive_url, args.captures_out, args.polite, args.jobdir, args.previous_captures
     )
+    level = inherited_level()  # the level of the command that started the crawl
+    settings.set("LOG_LEVEL", libraries_level(level), priority="cmdline")
     settings.setdict(dict(pair.split("=", 1) for pair in args.set), priority="cmdline")
+    log_own_to_stderr(level)
     process = CrawlerProcess(settings)
+    if level != "DEBUG":  # after Scrapy's logging configuration, which resets them
+        for name in REQUEST_FAILURE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     crawler = process.create_crawler(PortalSpider)
     failures: list[Failure] = []
     process.crawl(crawler, start_urls=args.start_urls).addErrback(failures.append)

@@ -7,7 +7,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from warehouse import Warehouse
 from warehouse.summary import EXAMPLE_QUERY
 from xxgk.cli.stores import STORE_UNUSABLE
+from xxgk.demo.portal import DemoPortal
 from xxgk.settings import sqlite_url
 
 XXGK = Path(sys.executable).with_name("xxgk")
@@ -229,3 +232,99 @@ def test_a_local_archive_it_cannot_make_stops_the_crawl_before_it_starts(tmp_pat
         f"[Errno 17] File exists: '{tmp_path / 'archive'}'"
     ]
     assert not (tmp_path / "crawls").exists()
+
+
+def test_start_url_has_help_text() -> None:
+    done = xxgk_command("run", "--help")
+    assert "--start-url URL       a portal's home page, http(s)://host/…" in done.stdout
+
+
+#: Lines of libraries that an operator has nothing to do about, at the default level.
+LIBRARY_NOISE = (
+    "[scrapy",  # Scrapy's versions, settings, middlewares, stats
+    "Warning: ",  # Dagster's beta, preview and deprecation warnings
+    "Disabled ",  # a middleware off, as it usually is
+    "Context impl",  # Alembic
+    "Traceback",
+)
+#: The lines of a terminal's first screen.
+SCREEN = 24
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("flag", "heard", "unheard"),
+    [
+        ([], ["spiders.portal INFO crawling portal", "spiders.portal WARNING"], [" DEBUG "]),
+        (["-q"], ["spiders.portal WARNING"], [" INFO ", " DEBUG "]),
+        (
+            ["-v"],  # the crawl's own debug lines too: its process follows the command's level
+            ["spiders.downloadermiddlewares.replay DEBUG XXGK_RESUME_CAPTURES is not set"],
+            [],
+        ),
+    ],
+)
+def test_demo_says_as_much_as_asked_and_its_summary_on_the_first_screen(
+    flag: list[str], heard: list[str], unheard: list[str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [str(XXGK), *flag, "demo", "--port", "0", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout
+    lines = done.stdout.splitlines()
+    assert all(any(part in line for line in lines) for part in heard), done.stdout
+    assert not [line for line in lines if any(part in line for part in unheard)]
+    if flag != ["-v"]:
+        assert not [line for line in lines if any(part in line for part in LIBRARY_NOISE)]
+        assert lines.index("xxgk pipeline finished") < SCREEN
+
+
+class HomeWithoutReports(BaseHTTPRequestHandler):
+    """A portal that answers, with a home page that leads nowhere."""
+
+    def do_GET(self) -> None:
+        body = "<html><head><title>首页</title></head><body>欢迎</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.slow  # the portal that refuses is retried with backoff: some 35 s
+def test_run_names_each_portal_without_reports_by_url_and_reason(tmp_path: Path) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.3", 0))
+        refusing = f"http://127.0.0.3:{closed.getsockname()[1]}/"
+    answering = ThreadingHTTPServer(("127.0.0.2", 0), HomeWithoutReports)
+    threading.Thread(target=answering.serve_forever, daemon=True).start()
+    empty = f"http://127.0.0.2:{answering.server_address[1]}/"
+    try:
+        with DemoPortal() as portal:
+            done = xxgk_command(
+                "run", "--no-polite", "--data", str(tmp_path),
+                *("--start-url", portal.url, "--start-url", refusing, "--start-url", empty),
+            )  # fmt: skip
+    finally:
+        answering.shutdown()
+        answering.server_close()
+    assert done.returncode == 1, done.stderr
+    summary = done.stdout.splitlines()
+    start = summary.index("xxgk pipeline finished")
+    assert summary[start + 1 : start + 6] == [
+        "  sites crawled          3 (1 unreachable, 1 no reports found)",
+        "  unreachable:",
+        f"    {refusing}  connection (the connection was refused, lost or cut short)",
+        "  no reports found:",
+        f"    {empty}  no_report_column (no annual-report column reached; 1 page(s) tried: "
+        f"{empty})",
+    ]
+    assert "  reports parsed         5" in summary  # the demo portal's
+    assert "Traceback" not in done.stderr

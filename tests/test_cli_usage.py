@@ -24,6 +24,17 @@ def first_line(done: subprocess.CompletedProcess) -> str:
     [
         (["export", "--out", "out.xlsx"], 2, "xxgk export: cannot tell the format of out.xlsx"),
         (["sites", "--filter", "no-such-portal"], 1, "xxgk sites: no site of the registry"),
+        (
+            ["run", "--start-url", "not-a-url"],
+            2,
+            "xxgk run: argument --start-url: 'not-a-url' is not a portal's URL: give its home page",
+        ),
+        (
+            ["crawl", "ftp://portal.invalid/"],
+            2,
+            "xxgk crawl: argument URL: 'ftp://portal.invalid/'",
+        ),
+        (["run", "-v", "-q"], 2, "xxgk run: argument -q/--quiet: not allowed with argument -v"),
     ],
 )
 def test_a_bad_usage_is_one_line_and_a_distinct_status(
@@ -34,6 +45,7 @@ def test_a_bad_usage_is_one_line_and_a_distinct_status(
     )
     assert done.returncode == status, done.stderr
     assert first_line(done).startswith(first)
+    assert len(done.stderr.splitlines()) == 1, done.stderr
 
 
 def test_parse_where_no_file_gives_a_record_fails(tmp_path: Path) -> None:

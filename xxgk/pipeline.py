@@ -17,13 +17,17 @@ from dagster_project.jobs import partition_ranges, range_tags
 from dagster_project.partitions import site_partitions, start_url_for
 from dagster_project.resources import migrate_once
 from warehouse import Warehouse
+from xxgk.records import ERROR_KINDS, Capture, ParseResult
 from xxgk.settings import Settings
 
 
 @dataclass
 class RunSummary:
+    """What a run did; each portal that gave no report, by start URL, with the reason."""
+
     sites: int = 0
-    failed_sites: list[str] = field(default_factory=list)
+    unreachable: dict[str, str] = field(default_factory=dict)
+    no_reports: dict[str, str] = field(default_factory=dict)
     pages_fetched: int = 0
     pages_unchanged: int = 0
     documents: int = 0
@@ -32,16 +36,24 @@ class RunSummary:
     checks: Counter = field(default_factory=Counter)
     warehouse_rows: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def failed_sites(self) -> list[str]:
+        return list(self.unreachable)
+
     def add(self, result: ExecuteInProcessResult, keys: list[str]) -> None:
         """The run's portals, one at a time."""
         if not result.success:
-            self.failed_sites += [start_url_for(key) for key in keys]
+            reason = f"the run failed: {run_failure(result)}"
+            self.unreachable.update((start_url_for(key), reason) for key in keys)
+            self.errors["run_failed"] += len(keys)
             return
         by_site = {n: result.output_for_node(n) for n in ("captures", "documents", "reports")}
         for key in keys:
             captures, documents, reports = (values[key] for values in by_site.values())
             if not any(c.status for c in captures):
-                self.failed_sites.append(start_url_for(key))
+                self.unreachable[start_url_for(key)] = unreachable_reason(captures)
+            elif not any(r.record is not None for r in reports):
+                self.no_reports[start_url_for(key)] = no_reports_reason(captures, reports)
             self.pages_fetched += sum(c.sha256 is not None for c in captures)
             self.pages_unchanged += sum(c.status == HTTPStatus.NOT_MODIFIED for c in captures)
             self.documents += len(documents)
@@ -49,6 +61,34 @@ class RunSummary:
             self.errors.update(c.error.kind for c in captures if c.error)
             self.errors.update(r.error.kind for r in reports if r.error)
             self.checks.update(identity_tally(reports))
+
+
+def run_failure(result: ExecuteInProcessResult) -> str:
+    """The first line of the first failed step's error: what stopped the run."""
+    for event in result.get_step_failure_events():
+        if event.step_failure_data.error is not None:
+            return event.step_failure_data.error.message.strip().splitlines()[0]
+    return "no step said why"
+
+
+def unreachable_reason(captures: list[Capture]) -> str:
+    """Why a portal never answered: its home page's error (dns, connection, timeout …)."""
+    errors = [c.error for c in sorted(captures, key=lambda c: c.role != "home") if c.error]
+    if not errors:
+        return "no page was requested"
+    return f"{errors[0].kind} ({ERROR_KINDS[errors[0].kind]})"
+
+
+def no_reports_reason(captures: list[Capture], reports: list[ParseResult]) -> str:
+    """Why a portal that answered gave no report: no report column reached, a challenge, or
+    what its documents' parsing said."""
+    for kind in ("no_report_column", "blocked"):
+        if error := next((c.error for c in captures if c.error and c.error.kind == kind), None):
+            return f"{kind} ({error.message or ERROR_KINDS[kind]})"
+    kinds = Counter(r.error.kind for r in reports if r.error)
+    if kinds:
+        return "documents unparsed: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    return "no report document among the pages fetched"
 
 
 def run_pipeline(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Self
 
 from scrapy import Request
@@ -16,6 +17,8 @@ from spiders.pipelines import archive_url
 from xxgk.archive import Archive, open_archive
 from xxgk.records import Capture
 
+logger = logging.getLogger(__name__)
+
 
 class ArchivedResponses:
     """Answers from captures whose bytes are in the crawl's archive, by URL."""
@@ -28,8 +31,9 @@ class ArchivedResponses:
     def from_setting(cls, crawler: Crawler, setting: str) -> Self:
         """From the capture log the setting names; the middleware is off if it names none."""
         path = crawler.settings.get(setting)
-        if not path:
-            raise NotConfigured(f"{setting} is not set")
+        if not path:  # the usual case, not worth a warning (Scrapy's, for a message)
+            logger.debug("%s is not set: no answers from the archive", setting)
+            raise NotConfigured
         return cls(read_captures(path), open_archive(archive_url(crawler.settings)))
 
     async def response(

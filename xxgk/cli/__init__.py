@@ -6,34 +6,49 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from xxgk import __version__
 from xxgk.cli import crawl, demo, export, parse, run, sites, ui
 from xxgk.cli.stores import STORE_UNUSABLE, StoreUnusable
+from xxgk.logs import FORMAT, LOG_LEVEL_ENV, libraries_level, own_loggers_at
 from xxgk.settings import SettingsError
 
 COMMANDS = (demo, run, crawl, parse, export, sites, ui)
-#: The loggers that say what a command did; the libraries' say only what went wrong.
 #: As a Unix tool killed by SIGPIPE exits (128 + 13).
 BROKEN_PIPE = 141
-OWN_LOGGERS = ("xxgk", "spiders", "parsers", "warehouse", "dagster_project")
+#: What libraries warn of that is theirs to fix, not an operator's: Dagster's beta and preview
+#: parameters, deprecations inside the libraries.
+LIBRARY_WARNINGS = (
+    {"message": r".*is currently in (beta|preview)"},
+    {"category": DeprecationWarning, "module": r"(dagster|scrapy|twisted|alembic)\b"},
+)
+
+
+class OneLineErrors(argparse.ArgumentParser):
+    """A usage error in one line, the command's name first, and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrors(
         prog="xxgk",
         description="Collect, archive and parse China's government information disclosure "
         "annual reports (政府信息公开工作年度报告).",
     )
     parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
+    add_verbosity(parser, default="INFO")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(commands)
+    for command_parser in commands.choices.values():  # `xxgk run -v` as `xxgk -v run`
+        add_verbosity(command_parser, default=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    for name in OWN_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO)
+    log_at(args.log_level)
     try:
         return args.handle(args)
     except SettingsError as error:
@@ -48,3 +63,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of the output went away (`xxgk sites | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return BROKEN_PIPE
+
+
+def add_verbosity(parser: argparse.ArgumentParser, default: str) -> None:
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v", "--verbose", action="store_const", const="DEBUG", dest="log_level", default=default,
+        help="also our own debug lines, and the libraries' progress (Scrapy's settings, stats)",
+    )  # fmt: skip
+    loudness.add_argument(
+        "-q", "--quiet", action="store_const", const="WARNING", dest="log_level", default=default,
+        help="only warnings and errors, and the summary",
+    )  # fmt: skip
+
+
+def log_at(level: str) -> None:
+    """Our own loggers at `level`, the libraries' quieter; the processes the command starts
+    (the crawl, the archivist) the same."""
+    logging.basicConfig(level=libraries_level(level), format=FORMAT)
+    own_loggers_at(level)
+    os.environ[LOG_LEVEL_ENV] = level
+    if level != "DEBUG":
+        for library_warning in LIBRARY_WARNINGS:
+            warnings.filterwarnings("ignore", **library_warning)

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections import Counter
+from urllib.parse import urlsplit
 
 from xxgk.settings import Settings
 
@@ -16,9 +17,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     crawl = commands.add_parser(
         "crawl", help="crawl portals into the archive and a capture log; parse nothing"
     )
-    crawl.add_argument("start_urls", nargs="*", metavar="URL", help="portals' home pages")
+    crawl.add_argument(
+        "start_urls", nargs="*", type=portal_url, metavar="URL", help="portals' home pages"
+    )
     add_crawl_options(crawl)
     crawl.set_defaults(handle=handle)
+
+
+def portal_url(value: str) -> str:
+    """An argument that is a portal's home page: an http(s) URL with a host."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a portal's URL: give its home page, as http://www.example.gov.cn/"
+        )
+    return value
 
 
 def add_crawl_options(command: argparse.ArgumentParser) -> None:

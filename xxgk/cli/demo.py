@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from xxgk.logs import libraries_level
 from xxgk.settings import Settings
 
 #: The same port on every run keeps the portal's URLs, so a rerun adds no rows.
@@ -51,7 +52,10 @@ def handle(args: argparse.Namespace) -> int:
             "running the pipeline on the demo portal %s into %s", portal.url, settings.data_dir
         )
         summary = run_pipeline(
-            [site_key_for(portal.url)], settings, polite=False, log_level="WARNING"
+            [site_key_for(portal.url)],
+            settings,
+            polite=False,
+            log_level=libraries_level(args.log_level),
         )
     print_summary(summary, settings)
     return 1 if summary.failed_sites else 0

@@ -6,7 +6,8 @@ import argparse
 import logging
 import sys
 
-from xxgk.cli.crawl import add_crawl_options
+from xxgk.cli.crawl import add_crawl_options, portal_url
+from xxgk.logs import libraries_level
 from xxgk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run the whole pipeline on portals")
     run.add_argument(
         "--start-url", action="append", default=[], dest="start_urls", metavar="URL",
-        help="a portal's home page (repeat for more)",
+        type=portal_url, help="a portal's home page, http(s)://host/… (repeat for more)",
     )  # fmt: skip
     add_crawl_options(run)
     run.set_defaults(handle=handle)
@@ -42,6 +43,8 @@ def handle(args: argparse.Namespace) -> int:
 
     keys = [site_key_for(url) for url in args.start_urls] + [site.id for site in registered]
     logger.info("running the pipeline on %d portals into %s", len(set(keys)), settings.data_dir)
-    summary = run_pipeline(keys, settings, polite=args.polite)
+    summary = run_pipeline(
+        keys, settings, polite=args.polite, log_level=libraries_level(args.log_level)
+    )
     print_summary(summary, settings)
     return 1 if summary.failed_sites else 0

@@ -14,16 +14,26 @@ from xxgk.settings import Settings
 if TYPE_CHECKING:
     from xxgk.pipeline import RunSummary
 
+#: How many portals of each kind of failure the summary names.
+SHOWN = 20
+
 
 def print_summary(summary: RunSummary, settings: Settings) -> None:
     query, columns, rows = Warehouse(settings.database_url).example_query()
     checks = summary.checks
-    failed = summary.failed_sites
+    gave_none = {"unreachable": summary.unreachable, "no reports found": summary.no_reports}
     lines = [
         "",
         "xxgk pipeline finished",
         f"  sites crawled          {summary.sites}"
-        + (f" ({len(failed)} failed: {', '.join(failed)})" if failed else ""),
+        + (
+            " ("
+            + ", ".join(f"{len(urls)} {what}" for what, urls in gave_none.items() if urls)
+            + ")"
+            if any(gave_none.values())
+            else ""
+        ),
+        *(line for what, reasons in gave_none.items() for line in portal_lines(what, reasons)),
         f"  pages fetched          {summary.pages_fetched}"
         + (
             f" ({summary.pages_unchanged} unchanged since the last crawl)"
@@ -47,6 +57,13 @@ def print_summary(summary: RunSummary, settings: Settings) -> None:
         *("  " + line for line in tabulate(rows, columns, "plain", missingval="").splitlines()),
     ]
     print("\n".join(lines))
+
+
+def portal_lines(heading: str, reasons: dict[str, str]) -> list[str]:
+    """A line per portal (start URL and reason), at most SHOWN of them."""
+    shown = [f"    {url}  {reason}" for url, reason in list(reasons.items())[:SHOWN]]
+    more = [f"    … and {len(reasons) - SHOWN} more"] if len(reasons) > SHOWN else []
+    return [f"  {heading}:", *shown, *more] if reasons else []
 
 
 def redact(url: str) -> str:
