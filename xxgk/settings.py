@@ -31,6 +31,8 @@ VARIABLES = {
     "XXGK_PARSE_MEMORY_MB": "the memory one parse may use (its worker's address space): over it, "
     "`too_large`",
     "XXGK_PARSE_SECONDS": "the time one parse may take: over it, `too_complex`",
+    "XXGK_LOG_LEVEL": "how much a command and the processes it starts log: `DEBUG`, `INFO`, "
+    "`WARNING` (`-v`, `-q` set it; read by `xxgk.logs`)",
 }
 PARSE_MEMORY_MB = 3072
 PARSE_SECONDS = 600.0  # a scan read by OCR: 20 pages at some 10 s a page on a busy machine
