@@ -6,7 +6,8 @@ import pytest
 from parsers import parse
 from tests.fixtures.parser.compare import differences
 from tests.fixtures.render.blocks import SEED_NAMES
-from tests.fixtures.render.long_reports import FORMATS, LONG, OUT, page_count
+from tests.fixtures.render.long_reports import FORMATS, LONG, OUT
+from tests.fixtures.render.scans import page_count
 from tests.test_parsers_official import undamaged
 
 
