@@ -91,30 +91,37 @@ def record(rng: random.Random, index: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def published(
+    site: str, name: str, report: dict, page: PageMetadata, version: str = VERSION
+) -> tuple[Capture, Document, ParseResult]:
+    """A report PDF `<site>xxgk/<name>.pdf` as the crawl captures it, the documents step picks
+    it and the parser reads it."""
+    url = f"{site}xxgk/{name}.pdf"
+    sha = hashlib.sha256(url.encode()).hexdigest()
+    capture = Capture(
+        url, site, "attachment", 200, "2024-05-01T08:00:00Z", referer=site,
+        file_name=f"{name}.pdf", media_type="application/pdf", sha256=sha, size=1000,
+    )  # fmt: skip
+    document = Document(
+        sha, url, site, file_url=url, media_type="application/pdf", size=1000,
+        file_name=f"{name}.pdf",
+    )  # fmt: skip
+    return capture, document, ParseResult(sha, version, record=report, page=page)
+
+
 def inputs(count: int) -> dict[str, list[Any]]:
     rng = random.Random(20240501)
-    captures: list[Capture] = []
-    documents: list[Document] = []
-    results: list[ParseResult] = []
+    made = []
     for index in range(count):
-        site = f"http://www.county{index % 2000}.example.cn/"
-        url = f"{site}xxgk/{index}.pdf"
-        sha = hashlib.sha256(url.encode()).hexdigest()
-        captures.append(
-            Capture(url, site, "attachment", 200, "2024-05-01T08:00:00Z", referer=site,
-                    file_name=f"{index}.pdf", media_type="application/pdf", sha256=sha, size=1000)
-        )  # fmt: skip
-        documents.append(
-            Document(sha, url, site, file_url=url, media_type="application/pdf", size=1000,
-                     file_name=f"{index}.pdf")
-        )  # fmt: skip
         report = record(rng, index)
         page = PageMetadata(
             index_number=f"{100000 + index:018d}/{report['year'] + 1}-00001",
             publisher=report["organ"],
             issued_on=f"{report['year'] + 1}-03-{rng.randint(1, 31):02d}",
         )
-        results.append(ParseResult(sha, VERSION, record=report, page=page))
+        site = f"http://www.county{index % 2000}.example.cn/"
+        made.append(published(site, str(index), report, page))
+    captures, documents, results = (list(column) for column in zip(*made, strict=True))
     return {"captures": captures, "documents": documents, "results": results}
 
 

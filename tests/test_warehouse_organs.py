@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from bench.load import published
 from bench.load import record as generated_record
 from tests import warehouse_fixtures
-from tests.warehouse_fixtures import digest
 from warehouse import Warehouse, organs, panel
-from xxgk.records import Capture, Document, PageMetadata, ParseResult
+from xxgk.records import PageMetadata
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
@@ -67,20 +67,12 @@ PUBLISHED = {
 
 
 def inputs() -> dict[str, list[Any]]:
-    captures, documents, results = [], [], []
-    for name, (site, record, issued_on) in PUBLISHED.items():
-        url = f"{site}xxgk/{name}.pdf"
-        sha = digest(url)
-        captures.append(
-            Capture(url, site, "attachment", 200, "2024-05-01T08:00:00Z", referer=site,
-                    file_name=f"{name}.pdf", media_type="application/pdf", sha256=sha, size=1000)
-        )  # fmt: skip
-        documents.append(
-            Document(sha, url, site, file_url=url, media_type="application/pdf", size=1000,
-                     file_name=f"{name}.pdf")
-        )  # fmt: skip
-        page = PageMetadata(publisher=record["organ"], issued_on=issued_on)
-        results.append(ParseResult(sha, "parser-1", record=record, page=page))
+    made = [
+        published(site, name, record, PageMetadata(publisher=record["organ"], issued_on=issued_on),
+                  "parser-1")
+        for name, (site, record, issued_on) in PUBLISHED.items()
+    ]  # fmt: skip
+    captures, documents, results = (list(column) for column in zip(*made, strict=True))
     return {"captures": captures, "documents": documents, "results": results}
 
 
