@@ -24,7 +24,9 @@ def libraries_level(level: str) -> str:
     return "INFO" if logging.getLevelName(level) <= logging.DEBUG else "WARNING"
 
 
-def own_loggers_at(level: str) -> None:
+def log_at(level: str) -> None:
+    """Our own loggers at `level`, the libraries' at `libraries_level`, to stderr."""
+    logging.basicConfig(level=libraries_level(level), format=FORMAT)
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(level)
 

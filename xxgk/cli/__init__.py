@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
-from xxgk import __version__
+from xxgk import __version__, logs
 from xxgk.cli import crawl, demo, export, parse, run, sites, ui
 from xxgk.cli.stores import STORE_UNUSABLE, StoreUnusable
-from xxgk.logs import FORMAT, LOG_LEVEL_ENV, libraries_level, own_loggers_at
+from xxgk.logs import LOG_LEVEL_ENV
 from xxgk.settings import SettingsError
 
 COMMANDS = (demo, run, crawl, parse, export, sites, ui)
@@ -80,8 +79,7 @@ def add_verbosity(parser: argparse.ArgumentParser, default: str) -> None:
 def log_at(level: str) -> None:
     """Our own loggers at `level`, the libraries' quieter; the processes the command starts
     (the crawl, the archivist) the same."""
-    logging.basicConfig(level=libraries_level(level), format=FORMAT)
-    own_loggers_at(level)
+    logs.log_at(level)
     os.environ[LOG_LEVEL_ENV] = level
     if level != "DEBUG":
         for library_warning in LIBRARY_WARNINGS:

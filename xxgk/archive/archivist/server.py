@@ -18,7 +18,7 @@ from typing import IO, Any
 from xxgk.archive import Archive, open_archive
 from xxgk.archive.archivist.wire import READY, REFUSED, Frame, frames
 from xxgk.archive.warc import DEFAULT_MAX_BYTES, CrawlWarc
-from xxgk.logs import FORMAT, inherited_level, libraries_level, own_loggers_at
+from xxgk.logs import inherited_level, log_at
 from xxgk.records import Capture
 
 logger = logging.getLogger(__name__)
@@ -153,9 +153,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Ctrl-C reaches the whole process group: the crawl stops gracefully and then closes our
     # input; stopping here first would lose what it still has to store
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    level = inherited_level()
-    logging.basicConfig(level=libraries_level(level), format=FORMAT)
-    own_loggers_at(level)
+    log_at(inherited_level())
     archive = open_archive(args.archive_url)
     warc = CrawlWarc(archive, args.warc, args.software, args.warc_max_bytes) if args.warc else None
     log = Path(args.captures_out)
