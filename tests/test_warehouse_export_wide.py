@@ -1,15 +1,17 @@
 """The wide export and its codebook on real databases, loaded with generated reports of one
 county (name variants, a re-publication, a copy on a second portal, two years of a series): one
 row per organ-year observation, counts as integers, the codebook beside the file and in the
-Parquet fields. Read with pyarrow and the csv module (pandas and DuckDB are not installed here)."""
+Parquet fields. Read with pyarrow, the csv module and DuckDB (pandas is not installed here)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
@@ -28,6 +30,8 @@ postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures
 TABLES = ("active_disclosure", "applications", "review_litigation")
 ARROW = {"integer": pa.int64(), "float": pa.float64(), "text": pa.string(),
          "boolean": pa.bool_(), "date": pa.date32()}  # fmt: skip
+DUCKDB = {"integer": "BIGINT", "float": "DOUBLE", "text": "VARCHAR", "boolean": "BOOLEAN",
+          "date": "DATE"}  # fmt: skip
 
 
 @pytest.fixture
@@ -91,6 +95,43 @@ def test_wide_parquet_is_one_row_per_organ_year_with_integer_counts(
         granted,
     )
     assert str(office["published_on"]) == "2022-02-20"
+
+
+def test_wide_parquet_reads_in_duckdb_with_integer_columns_and_the_codebook(
+    loaded: Warehouse, tmp_path: Path
+) -> None:
+    out = tmp_path / "panel.parquet"
+    loaded.export(out, "parquet", wide=True)
+    csv_path, json_path = codebook.paths(out)
+    duck = duckdb.connect()
+    columns = duck.sql(f"SELECT column_name, column_type FROM (DESCRIBE '{out}')").fetchall()
+    assert columns == [(entry["column"], DUCKDB[entry["type"]]) for entry in codebook_of(out)]
+    office = duck.sql(
+        "SELECT year, applications__granted__natural_person, "
+        f"active_disclosure__fees__amount_10k_yuan FROM '{out}' "
+        "WHERE choice = 'latest_publication'"
+    ).fetchall()
+    granted = OFFICE_2021_CORRECTED["applications"]["granted"]["natural_person"]
+    fees = OFFICE_2021_CORRECTED["active_disclosure"]["fees"]["amount_10k_yuan"]
+    assert office == [(2021, granted, fees)] and type(office[0][1]) is int
+    described = duck.sql(
+        f"SELECT d.column_name, c.type, c.unit, c.label_zh FROM (DESCRIBE '{out}') d "
+        f"JOIN read_json('{json_path}') c ON c.\"column\" = d.column_name "
+        "WHERE d.column_name = 'applications__new_received__natural_person'"
+    ).fetchall()
+    assert described == [
+        ("applications__new_received__natural_person", "integer", "件",
+         "三、收到和处理政府信息公开申请情况 一、本年新收政府信息公开申请数量 自然人"),
+    ]  # fmt: skip
+    assert duck.sql(f"SELECT COUNT(*) FROM read_csv('{csv_path}')").fetchall() == [(len(columns),)]
+    # The fields' descriptions: in the Arrow schema the file carries as key-value metadata.
+    [(arrow_schema,)] = duck.sql(
+        f"SELECT value FROM parquet_kv_metadata('{out}') WHERE key = 'ARROW:schema'"
+    ).fetchall()
+    fields = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(arrow_schema)))
+    assert {field.name: field.metadata[b"description"].decode() for field in fields} == {
+        entry.column: entry.description for entry in codebook.wide()
+    }
 
 
 def test_wide_csv_with_a_bom_reads_as_integers_and_its_codebook_too(

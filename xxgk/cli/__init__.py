@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from xxgk import __version__, logs
-from xxgk.cli import crawl, demo, export, parse, run, sites, ui
+from xxgk.cli import browse, crawl, demo, export, parse, report, run, sites, ui
 from xxgk.cli.stores import STORE_UNUSABLE, StoreUnusable
 from xxgk.logs import LOG_LEVEL_ENV
 from xxgk.settings import SettingsError
 
-COMMANDS = (demo, run, crawl, parse, export, sites, ui)
+COMMANDS = (demo, run, crawl, parse, export, report, browse, sites, ui)
 #: As a Unix tool killed by SIGPIPE exits (128 + 13).
 BROKEN_PIPE = 141
 #: What libraries warn of that is theirs to fix, not an operator's: Dagster's beta and preview
