@@ -108,3 +108,8 @@ def test_the_cli_draws_the_warehouse_s_coverage(tmp_path: Path) -> None:
 def test_an_unknown_picture_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown picture format 'gif'"):
         coverage_chart.render(GRID, "gif")
+
+
+def test_the_organs_due_leave_out_those_whose_deadline_has_not_passed() -> None:
+    cell = Cell("河南省", 2025, on_time=2, late=1, missing=1, not_due=3)
+    assert (cell.organs, cell.due, cell.share("not_due")) == (7, 4, 3 / 7)

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 
 from tests import warehouse_fixtures
 from tests.warehouse_fixtures import expected_records, inputs
 from warehouse import Warehouse
+from warehouse.catalogue import QUERIES_DOC, documented_queries
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
-QUERIES = re.findall(
-    r"```sql\n(.*?)```", (Path(__file__).parents[1] / "docs/queries.md").read_text(), re.S
-)
+QUERIES = documented_queries(QUERIES_DOC.read_text(encoding="utf-8"))
 
 
 def test_the_docs_have_queries() -> None:
     assert len(QUERIES) >= 5
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=[f"query{i}" for i in range(len(QUERIES))])
+@pytest.mark.parametrize("query", [q.sql for q in QUERIES], ids=[q.name for q in QUERIES])
 def test_documented_query_runs_and_finds_rows(wh: Warehouse, query: str) -> None:
     records = expected_records()
     records[1]["checks"][0]["passed"] = False  # so that some organ fails an identity
     wh.migrate()
     wh.load(**inputs(records))
     with wh.engine.connect() as connection:
-        rows = connection.execute(text(query.strip().removesuffix(";"))).all()
+        rows = connection.execute(text(query)).all()
     assert rows

@@ -34,6 +34,11 @@ class Cell:
     def organs(self) -> int:
         return sum(getattr(self, status) for status in STATUSES)
 
+    @property
+    def due(self) -> int:
+        """The organs whose deadline for the year has passed."""
+        return self.organs - self.not_due
+
     def share(self, status: str) -> float:
         return getattr(self, status) / self.organs if self.organs else 0.0
 

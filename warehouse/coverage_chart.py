@@ -67,7 +67,7 @@ def figure(cells: Sequence[Cell]) -> Figure:
             if width:
                 axes.barh(y, width, left=left, height=0.8, color=LEGEND[status][1], linewidth=0)
                 left += width
-        label = f"{cell.on_time}/{cell.organs}" if cell.organs else "–"
+        label = f"{cell.on_time}/{cell.due}" if cell.due else "–"
         axes.text(x, y, label, ha="center", va="center", fontsize=8, bbox=LABEL_BOX)
     axes.set_xticks(range(len(years)), [str(year) for year in years])
     axes.set_yticks(range(len(provinces)), [p or NO_REGION for p in provinces])
