@@ -100,6 +100,8 @@ XXGK_CRAWL_ID = None
 XXGK_RESUME_CAPTURES = None
 XXGK_PREVIOUS_CAPTURES = None
 
+# A bar of the pages fetched, drawn on stderr when it is a terminal (spiders.extensions.progress)
+EXTENSIONS = {"spiders.extensions.progress.PagesProgress": 500}
 ITEM_PIPELINES = {
     "spiders.pipelines.OncePerUrl": 50,
     "spiders.pipelines.ArchivePipeline": 100,

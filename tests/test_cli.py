@@ -15,14 +15,18 @@ from pathlib import Path
 import pytest
 
 import xxgk
+from dagster_project.partitions import site_key_for, start_url_for
 from spiders.settings import USER_AGENT
 from tests.fixtures.render.blocks import SEEDS
 from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from warehouse import Warehouse
 from warehouse.summary import EXAMPLE_QUERY
 from xxgk.cli.stores import STORE_UNUSABLE
+from xxgk.cli.summary import print_summary
 from xxgk.demo.portal import DemoPortal
-from xxgk.settings import sqlite_url
+from xxgk.pipeline import RunSummary, unreachable_reason
+from xxgk.records import Capture, Error, ErrorKind
+from xxgk.settings import Settings, sqlite_url
 
 XXGK = Path(sys.executable).with_name("xxgk")
 SEED = SEEDS / "003_351f4af2c3a8fcf1.txt"
@@ -244,9 +248,13 @@ LIBRARY_NOISE = (
     "[scrapy",  # Scrapy's versions, settings, middlewares, stats
     "Warning: ",  # Dagster's beta, preview and deprecation warnings
     "Disabled ",  # a middleware off, as it usually is
-    "Context impl",  # Alembic
+    "Context impl",  # Alembic's migration context
+    "alembic",  # Alembic's plugin lines
+    "Telemetry:",  # Dagster's banner on its first use on a machine
     "Traceback",
 )
+#: What only a progress bar writes (a pipe turns its carriage returns into line ends).
+BAR_MARKS = ("pages fetched:", "documents parsed:", "portals:", "/s]", "\x1b[")
 #: The lines of a terminal's first screen.
 SCREEN = 24
 
@@ -281,6 +289,40 @@ def test_demo_says_as_much_as_asked_and_its_summary_on_the_first_screen(
     if flag != ["-v"]:
         assert not [line for line in lines if any(part in line for part in LIBRARY_NOISE)]
         assert lines.index("xxgk pipeline finished") < SCREEN
+    assert not [line for line in lines if any(mark in line for mark in BAR_MARKS)]
+
+
+@pytest.mark.slow
+def test_a_rerun_of_the_demo_on_a_fresh_machine_says_no_more_than_its_first_run(
+    tmp_path: Path,
+) -> None:
+    """A home without `~/.dagster` (as on a fresh machine: Dagster's telemetry banner would come
+    first); the same port both times, so the rerun recrawls the same portal."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = str(free.getsockname()[1])
+    home = tmp_path / "home"
+    home.mkdir()
+    said = []
+    for _ in range(2):
+        done = subprocess.run(
+            [str(XXGK), "demo", "--port", port, "--data", str(tmp_path / "data")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
+            env={**os.environ, "HOME": str(home)},
+        )
+        assert done.returncode == 0, done.stdout
+        lines = done.stdout.splitlines()
+        assert not [line for line in lines if any(part in line for part in LIBRARY_NOISE)]
+        assert not [line for line in lines if any(mark in line for mark in BAR_MARKS)]
+        assert lines.index("xxgk pipeline finished") < SCREEN // 2
+        said.append(lines)
+    first, rerun = said
+    assert len(rerun) <= len(first) <= 40
+    assert any("unchanged since the last crawl" in line for line in rerun)
+    assert not (home / ".dagster").exists()
 
 
 class HomeWithoutReports(BaseHTTPRequestHandler):
@@ -327,4 +369,46 @@ def test_run_names_each_portal_without_reports_by_url_and_reason(tmp_path: Path)
         f"{empty})",
     ]
     assert "  reports parsed         5" in summary  # the demo portal's
+    (errors,) = [line for line in summary if line.startswith("  errors recorded")]
+    assert "connection 1" in errors and "no_report_column 1" in errors
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("dns", "dns (the host name does not resolve)"),
+        ("connection", "connection (the connection was refused, lost or cut short)"),
+        ("timeout", "timeout (no answer within the download timeout, still after the retries)"),
+    ],
+)
+def test_an_unreachable_portal_is_named_by_its_url_with_the_reason(
+    kind: ErrorKind, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary names the portal by its start URL, not its partition key (percent-encoded),
+    and says why its home page never answered, its robots.txt's failure aside."""
+    url = "http://www.portal.invalid/"
+    captures = [
+        Capture(f"{url}robots.txt", url, "robots", error=Error("connection", "refused")),
+        Capture(url, url, "home", error=Error(kind, "no answer")),
+    ]
+    assert unreachable_reason(captures) == reason
+    summary = RunSummary(sites=1, unreachable={start_url_for(site_key_for(url)): reason})
+    warehouse = tmp_path / "warehouse.db"
+    Warehouse(sqlite_url(warehouse)).migrate()
+    settings = Settings.from_env(str(tmp_path))
+    print_summary(summary, settings)
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("  sites crawled          1 (1 unreachable)")
+    assert lines[start + 1 : start + 3] == ["  unreachable:", f"    {url}  {reason}"]
+
+
+@pytest.mark.slow  # the portal that refuses is retried with backoff: some 35 s
+def test_crawl_of_a_portal_that_never_answers_says_so_and_fails(tmp_path: Path) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.3", 0))
+        refusing = f"http://127.0.0.3:{closed.getsockname()[1]}/"
+    done = xxgk_command("crawl", "--no-polite", "--data", str(tmp_path), refusing)
+    assert done.returncode == 1, done.stderr
+    assert f"xxgk.cli.crawl WARNING unreachable: {refusing} (connection)" in done.stderr
+    assert Path(done.stdout.strip()).is_file()  # its capture log, all the same

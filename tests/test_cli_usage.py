@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import XXGK, xxgk_command
-from xxgk.cli import BROKEN_PIPE
+from xxgk.cli import BROKEN_PIPE, command_line
+from xxgk.cli.crawl import start_urls
 from xxgk.cli.stores import STORE_UNUSABLE
 
 
@@ -34,6 +35,11 @@ def first_line(done: subprocess.CompletedProcess) -> str:
             2,
             "xxgk crawl: argument URL: 'ftp://portal.invalid/'",
         ),
+        (["run", "not-a-url"], 2, "xxgk run: argument URL: 'not-a-url' is not a portal's URL"),
+        (["crawl", "--start-url", "portal"], 2, "xxgk crawl: argument --start-url: 'portal'"),
+        (["run"], 2, "xxgk run: nothing to run: give URLs or a --registry-filter"),
+        (["parse"], 2, "xxgk parse: the following arguments are required: FILE"),
+        (["frobnicate"], 2, "xxgk: argument COMMAND: invalid choice: 'frobnicate'"),
         (["run", "-v", "-q"], 2, "xxgk run: argument -q/--quiet: not allowed with argument -v"),
     ],
 )
@@ -59,9 +65,14 @@ def test_parse_where_no_file_gives_a_record_fails(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_export_of_a_missing_warehouse_says_so_and_writes_nothing(tmp_path: Path) -> None:
-    data, out = tmp_path / "data", tmp_path / "out.jsonl"
-    done = xxgk_command("export", "--data", str(data), "--out", str(out))
+@pytest.mark.parametrize(
+    ("out_name", "options"), [("out.jsonl", []), ("out.parquet", []), ("out.csv", ["--wide"])]
+)
+def test_export_of_a_missing_warehouse_says_so_and_writes_nothing(
+    out_name: str, options: list[str], tmp_path: Path
+) -> None:
+    data, out = tmp_path / "data", tmp_path / out_name
+    done = xxgk_command("export", "--data", str(data), "--out", str(out), *options)
     assert done.returncode == STORE_UNUSABLE
     assert first_line(done) == (
         f"xxgk export: no warehouse at {data / 'warehouse.db'}: run `xxgk demo` or `xxgk run` "
@@ -78,3 +89,11 @@ def test_output_cut_short_by_its_reader_ends_quietly() -> None:
     stderr = sites.stderr.read().decode()
     assert sites.wait(timeout=60) == BROKEN_PIPE
     assert stderr == ""
+
+
+@pytest.mark.parametrize("command", ["run", "crawl"])
+def test_run_and_crawl_take_urls_the_same_way(command: str) -> None:
+    given = ["http://a.gov.cn/", "http://b.gov.cn/"]
+    again = ["--start-url", "http://a.gov.cn/", "--start-url", "http://c.gov.cn/"]
+    args = command_line().parse_args([command, *given, *again])
+    assert start_urls(args) == ["http://a.gov.cn/", "http://b.gov.cn/", "http://c.gov.cn/"]

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from tqdm import tqdm
 
 LOG_LEVEL_ENV = "XXGK_LOG_LEVEL"
 #: The loggers that say what a command did; the libraries' say only what went wrong.
 OWN_LOGGERS = ("xxgk", "spiders", "parsers", "warehouse", "dagster_project", "__main__")
 FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+#: On a terminal a line first clears the one it starts on, where another process of the command
+#: (the crawl's) may have drawn a progress bar.
+CLEAR_LINE = "\r\x1b[K"
 
 
 def inherited_level(default: str = "INFO") -> str:
@@ -26,7 +35,8 @@ def libraries_level(level: str) -> str:
 
 def log_at(level: str) -> None:
     """Our own loggers at `level`, the libraries' at `libraries_level`, to stderr."""
-    logging.basicConfig(level=libraries_level(level), format=FORMAT)
+    clear = CLEAR_LINE if sys.stderr.isatty() else ""
+    logging.basicConfig(level=libraries_level(level), format=clear + FORMAT)
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(level)
 
@@ -41,3 +51,36 @@ def log_own_to_stderr(level: str) -> None:
         own.setLevel(level)
         own.addHandler(handler)
         own.propagate = False
+
+
+class AboveBars:
+    """A terminal stream whose writes go above this process's progress bars, not through them."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        with tqdm.external_write_mode(file=self.stream):
+            return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@contextmanager
+def lines_above_bars() -> Iterator[None]:
+    """While progress bars are drawn: the console handlers of the root logger and of ours write
+    their lines above the bars, with their levels, filters and format kept."""
+    loggers = [logging.getLogger(name) for name in (None, *OWN_LOGGERS)]
+    consoles = {
+        handler
+        for logger in loggers
+        for handler in logger.handlers
+        if type(handler) is logging.StreamHandler and handler.stream in (sys.stderr, sys.stdout)
+    }
+    streams = {handler: handler.setStream(AboveBars(handler.stream)) for handler in consoles}
+    try:
+        yield
+    finally:
+        for handler, stream in streams.items():
+            handler.setStream(stream)

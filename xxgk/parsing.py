@@ -12,13 +12,16 @@ portal's start URL). The `reports` asset and `xxgk parse` both use it. Bad input
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
+
+from tqdm import tqdm
 
 import parsers
 from parsers.extract import MAX_BYTES
@@ -171,19 +174,27 @@ class ParseService:
 
     def parse_documents(self, archive: Archive, documents: Sequence[Document]) -> list[ParseResult]:
         """`parse_document` of each document, `workers` at a time; in their order."""
-        return list(self._each(lambda document: self.parse_document(archive, document), documents))
+        parse = functools.partial(self.parse_document, archive)
+        return list(self._each(parse, documents, "document"))
 
     def parse_files(
-        self, paths: Iterable[str | Path]
+        self, paths: Sequence[str | Path]
     ) -> Iterator[tuple[dict | None, Error | None]]:
         """`parse_file` of each path, `workers` at a time; in their order, each when ready."""
-        return self._each(self.parse_file, paths)
+        return self._each(self.parse_file, paths, "file")
 
-    def _each(self, parse: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[_R]:
+    def _each(self, parse: Callable[[_T], _R], items: Sequence[_T], unit: str) -> Iterator[_R]:
+        """With a bar of the `unit`s parsed, their rate and the time left, on a terminal."""
         threads = ThreadPoolExecutor(max(1, self.workers), thread_name_prefix="xxgk-parse")
+        progress = tqdm(
+            total=len(items), desc=f"{unit}s parsed", unit=unit, disable=None, leave=False
+        )
         try:
-            yield from threads.map(parse, items)
+            for result in threads.map(parse, items):
+                progress.update()
+                yield result
         finally:
+            progress.close()
             threads.shutdown(cancel_futures=True)  # a strict service's bug stops the batch
 
     def parse_document(self, archive: Archive, document: Document) -> ParseResult:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from pathlib import Path
 
 from dagster import DagsterInstance, ExecuteInProcessResult
+from dagster._core.instance.ref import InstanceRef
 from tqdm import tqdm
 
 from dagster_project.checks import identity_tally
@@ -17,6 +22,7 @@ from dagster_project.jobs import partition_ranges, range_tags
 from dagster_project.partitions import site_partitions, start_url_for
 from dagster_project.resources import migrate_once
 from warehouse import Warehouse
+from xxgk.logs import lines_above_bars
 from xxgk.records import ERROR_KINDS, Capture, ParseResult
 from xxgk.settings import Settings
 
@@ -113,24 +119,46 @@ def run_pipeline(
         instance.add_dynamic_partitions(site_partitions.name, [k for k in keys if k not in known])
         ordered = instance.get_dynamic_partitions(site_partitions.name)
         progress = tqdm(total=len(keys), desc="portals", unit="site", disable=None)
-        for batch in partition_ranges(ordered, set(keys)):
-            result = job.execute_in_process(
-                tags=range_tags(batch),
-                instance=instance,
-                raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            )
-            summary.add(result, batch)
-            progress.update(len(batch))
+        with lines_above_bars():
+            for batch in partition_ranges(ordered, set(keys)):
+                with hidden(progress):
+                    result = job.execute_in_process(
+                        tags=range_tags(batch),
+                        instance=instance,
+                        raise_on_error=False,
+                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                    )
+                summary.add(result, batch)
+                progress.update(len(batch))
         progress.close()
     migrate_once(settings.database_url)  # done by the runs already, unless every one failed
     summary.warehouse_rows = Warehouse(settings.database_url).counts()
     return summary
 
 
+@contextmanager
+def hidden(bar: tqdm) -> Iterator[None]:
+    """`bar` off the terminal while a run draws its own (the crawl's pages, in a process that
+    cannot see this one's bars; the documents parsed) and writes its lines."""
+    shown = not bar.disable
+    bar.clear()
+    bar.disable = True
+    try:
+        yield
+    finally:
+        bar.disable = not shown
+
+
 def dagster_instance(settings: Settings) -> DagsterInstance:
-    if os.environ.get("DAGSTER_HOME"):
-        return DagsterInstance.get()
-    home = settings.data_dir / "dagster_home"
+    """The instance of `DAGSTER_HOME`, else of `<data>/dagster_home`, as this command runs it:
+    no telemetry; on a terminal, the runs' output straight to it (Dagster's compute-log capture
+    would put it through a file, and the progress bars would never see a terminal)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
-    return DagsterInstance.from_config(str(home.resolve()))
+    overrides: dict = {"telemetry": {"enabled": False}}
+    if sys.stderr.isatty():
+        overrides["compute_logs"] = {
+            "module": "dagster._core.storage.noop_compute_log_manager",
+            "class": "NoOpComputeLogManager",
+        }
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))

@@ -34,19 +34,7 @@ class OneLineErrors(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = OneLineErrors(
-        prog="xxgk",
-        description="Collect, archive and parse China's government information disclosure "
-        "annual reports (政府信息公开工作年度报告).",
-    )
-    parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
-    add_verbosity(parser, default="INFO")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(commands)
-    for command_parser in commands.choices.values():  # `xxgk run -v` as `xxgk -v run`
-        add_verbosity(command_parser, default=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = command_line().parse_args(argv)
     log_at(args.log_level)
     try:
         return args.handle(args)
@@ -62,6 +50,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of the output went away (`xxgk sites | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return BROKEN_PIPE
+
+
+def command_line() -> OneLineErrors:
+    parser = OneLineErrors(
+        prog="xxgk",
+        description="Collect, archive and parse China's government information disclosure "
+        "annual reports (政府信息公开工作年度报告).",
+    )
+    parser.add_argument("--version", action="version", version=f"xxgk {__version__}")
+    add_verbosity(parser, default="INFO")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(commands)
+    for command_parser in commands.choices.values():  # `xxgk run -v` as `xxgk -v run`
+        add_verbosity(command_parser, default=argparse.SUPPRESS)
+    return parser
 
 
 def add_verbosity(parser: argparse.ArgumentParser, default: str) -> None:

@@ -17,9 +17,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     crawl = commands.add_parser(
         "crawl", help="crawl portals into the archive and a capture log; parse nothing"
     )
-    crawl.add_argument(
-        "start_urls", nargs="*", type=portal_url, metavar="URL", help="portals' home pages"
-    )
     add_crawl_options(crawl)
     crawl.set_defaults(handle=handle)
 
@@ -35,6 +32,16 @@ def portal_url(value: str) -> str:
 
 
 def add_crawl_options(command: argparse.ArgumentParser) -> None:
+    """The portals and how to crawl them, the same for `run` and `crawl`: their URLs as
+    arguments or each after `--start-url`, and the registry's sites matching a filter."""
+    command.add_argument(
+        "urls", nargs="*", type=portal_url, metavar="URL",
+        help="portals' home pages, http(s)://host/…",
+    )  # fmt: skip
+    command.add_argument(
+        "--start-url", action="append", default=[], dest="start_urls", metavar="URL",
+        type=portal_url, help="a portal's home page, http(s)://host/… (repeat for more)",
+    )  # fmt: skip
     command.add_argument(
         "--registry-filter",
         metavar="FILTER",
@@ -49,10 +56,16 @@ def add_crawl_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def start_urls(args: argparse.Namespace) -> list[str]:
+    """The portals' URLs given, as arguments and after `--start-url`, each once."""
+    return list(dict.fromkeys([*args.urls, *args.start_urls]))
+
+
 def handle(args: argparse.Namespace) -> int:
     """Crawl the URLs and the registry's sites matching `--registry-filter` into the archive
     and the crawl directory; print the capture log's path, and a tally to stderr. Exit status 0,
-    1 if the crawl could not run, 2 if there is nothing to crawl, 3 if the archive refuses."""
+    1 if the crawl could not run or a portal never answered, 2 if there is nothing to crawl, 3 if
+    the archive refuses."""
     from spiders.capturelog import read_captures
     from spiders.crawl import CrawlFailed, crawl_sites
     from xxgk.cli.stores import check_archive
@@ -60,7 +73,7 @@ def handle(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(args.data)
     registered = load_sites(args.registry_filter) if args.registry_filter else []
-    urls = list(dict.fromkeys([*args.start_urls, *(site.start_url for site in registered)]))
+    urls = list(dict.fromkeys([*start_urls(args), *(site.start_url for site in registered)]))
     if not urls:
         print(
             "xxgk crawl: nothing to crawl: give URLs or a --registry-filter that matches "
@@ -85,5 +98,10 @@ def handle(args: argparse.Namespace) -> int:
         tally,
         settings.archive_url,
     )
+    answered = {c.site for c in captures if c.status}
+    unreachable = [url for url in urls if url not in answered]
+    for url in unreachable:
+        kinds = sorted({c.error.kind for c in captures if c.site == url and c.error})
+        logger.warning("unreachable: %s (%s)", url, ", ".join(kinds) or "no page requested")
     print(log)
-    return 0
+    return 1 if unreachable else 0

@@ -24,7 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="parse report files into xxgk.report/1 records",
         description="Parse report files (PDF, DOCX, HTML, text; DOC/WPS with LibreOffice) into "
         'xxgk.report/1 records; a file that is no readable report gives {"error": {"kind", '
-        '"message"}}. Exit status 0 once every file was handled, errors included.',
+        '"message"}}. Exit status 0 once every file was handled, errors included; 1 if no file '
+        "gave a record.",
     )
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.add_argument("--jsonl", action="store_true", help="one record per line")
@@ -42,22 +43,21 @@ def json_document(result: dict, indent: int | None) -> str:
 def handle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from xxgk.logs import lines_above_bars
     from xxgk.parsing import ParseService
 
     service = ParseService.from_settings(Settings.from_env())
     indent = None if args.jsonl else 2
     errors = Counter[str]()
-    outcomes = zip(args.files, service.parse_files(args.files), strict=True)
-    for path, (record, error) in tqdm(
-        outcomes, total=len(args.files), disable=None, unit="file", file=sys.stderr
-    ):
-        result: dict = {"source": {"path": path}}
-        if error:
-            errors[error.kind] += 1
-            result["error"] = asdict(error)
-        else:
-            result |= record or {}
-        print(json_document(result, indent))
+    with lines_above_bars():
+        for path, (record, error) in zip(args.files, service.parse_files(args.files), strict=True):
+            result: dict = {"source": {"path": path}}
+            if error:
+                errors[error.kind] += 1
+                result["error"] = asdict(error)
+            else:
+                result |= record or {}
+            tqdm.write(json_document(result, indent), file=sys.stdout)  # above the bar
     tally = ", ".join(f"{kind} {n}" for kind, n in sorted(errors.items())) or "none"
     logger.info(
         "parsed %d files with parser %s; records %d, errors: %s",

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from xxgk.cli.crawl import add_crawl_options, portal_url
+from xxgk.cli.crawl import add_crawl_options, start_urls
 from xxgk.logs import libraries_level
 from xxgk.settings import Settings
 
@@ -15,10 +15,6 @@ logger = logging.getLogger(__name__)
 
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run the whole pipeline on portals")
-    run.add_argument(
-        "--start-url", action="append", default=[], dest="start_urls", metavar="URL",
-        type=portal_url, help="a portal's home page, http(s)://host/… (repeat for more)",
-    )  # fmt: skip
     add_crawl_options(run)
     run.set_defaults(handle=handle)
 
@@ -29,9 +25,10 @@ def handle(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(args.data)
     registered = load_sites(args.registry_filter) if args.registry_filter else []
-    if not args.start_urls and not registered:
+    urls = start_urls(args)
+    if not urls and not registered:
         print(
-            "xxgk run: nothing to run: give --start-url or a --registry-filter that matches "
+            "xxgk run: nothing to run: give URLs or a --registry-filter that matches "
             "(see `xxgk sites --filter`)",
             file=sys.stderr,
         )
@@ -41,7 +38,7 @@ def handle(args: argparse.Namespace) -> int:
     from xxgk.cli.summary import print_summary
     from xxgk.pipeline import run_pipeline
 
-    keys = [site_key_for(url) for url in args.start_urls] + [site.id for site in registered]
+    keys = [site_key_for(url) for url in urls] + [site.id for site in registered]
     logger.info("running the pipeline on %d portals into %s", len(set(keys)), settings.data_dir)
     summary = run_pipeline(
         keys, settings, polite=args.polite, log_level=libraries_level(args.log_level)

@@ -1,0 +1,1 @@
+"""The crawl's Scrapy extensions, one per module, enabled in `EXTENSIONS`."""
