@@ -97,3 +97,16 @@ def test_run_and_crawl_take_urls_the_same_way(command: str) -> None:
     again = ["--start-url", "http://a.gov.cn/", "--start-url", "http://c.gov.cn/"]
     args = command_line().parse_args([command, *given, *again])
     assert start_urls(args) == ["http://a.gov.cn/", "http://b.gov.cn/", "http://c.gov.cn/"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-q", "report", "coverage"],
+        ["report", "coverage", "-q"],
+        ["export", "--out", "x.csv", "-q"],
+        ["run", "http://www.example.gov.cn/", "--quiet"],
+    ],
+)
+def test_loudness_is_taken_before_or_after_any_command(argv: list[str]) -> None:
+    assert command_line().parse_args(argv).log_level == "WARNING"

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 from xxgk import __version__, logs
@@ -63,9 +63,18 @@ def command_line() -> OneLineErrors:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(commands)
-    for command_parser in commands.choices.values():  # `xxgk run -v` as `xxgk -v run`
+    for command_parser in command_parsers(parser):  # `xxgk run -v` as `xxgk -v run`
         add_verbosity(command_parser, default=argparse.SUPPRESS)
     return parser
+
+
+def command_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parsers of `parser`'s commands, and of their own commands (`report coverage`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command_parser in action.choices.values():
+                yield command_parser
+                yield from command_parsers(command_parser)
 
 
 def add_verbosity(parser: argparse.ArgumentParser, default: str) -> None:

@@ -119,14 +119,14 @@ def serve(
                     "WARC of %s could not record %s: %r", warc.crawl_id, fields.get("url"), exc
                 )
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    logger.info(
+    logger.debug(
         "stored and logged %d captures in %d batches (CPU %.1f s user, %.1f s system)",
         logged, batch_count, usage.ru_utime, usage.ru_stime,
     )  # fmt: skip
     summary: dict[str, Any] = {"logged": logged}
     if warc is not None:
         summary["warcs"] = warc.close()
-        logger.info("stored the crawl's WARC files %s in %s", summary["warcs"], archive.url)
+        logger.debug("stored the crawl's WARC files %s in %s", summary["warcs"], archive.url)
     try:
         summary["flushed"] = archive.flush_spool()
     except Exception as exc:
