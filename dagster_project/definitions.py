@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, ExecutorDefinition
 
 from dagster_project import assets, checks, jobs, schedules, sensors
-from dagster_project.environments import Resources, environment_resources
+from dagster_project.environments import (
+    Resources,
+    environment_executor,
+    environment_resources,
+)
 from xxgk.settings import Settings
 
 PIPELINE_ASSETS = [assets.captures, assets.documents, assets.reports, assets.warehouse_tables]
@@ -19,7 +23,9 @@ PIPELINE_CHECKS = [
 ]
 
 
-def build_definitions(resources: Resources) -> Definitions:
+def build_definitions(
+    resources: Resources, executor: ExecutorDefinition | None = None
+) -> Definitions:
     return Definitions(
         assets=[assets.site_registry, *PIPELINE_ASSETS],
         asset_checks=PIPELINE_CHECKS,
@@ -27,7 +33,9 @@ def build_definitions(resources: Resources) -> Definitions:
         schedules=[schedules.weekly_crawl, schedules.reporting_season_crawl],
         sensors=[sensors.registry_sites],
         resources=resources,
+        executor=executor,
     )
 
 
-defs = build_definitions(environment_resources(Settings.from_env()))
+_settings = Settings.from_env()
+defs = build_definitions(environment_resources(_settings), environment_executor(_settings))

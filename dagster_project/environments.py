@@ -2,14 +2,18 @@
 concrete settings; production reads every location from environment variables at run time, so
 no URL or credential is stored in the Dagster instance or shown in the UI. Asset values are
 kept one partition at a time (`ArchiveIOManager`): in production in the archive, so that any
-worker finds them; locally in a directory of the data directory, `<data>/values/`."""
+worker finds them; locally in a directory of the data directory, `<data>/values/`. The executor
+is chosen per environment too: production runs send their steps to the Celery workers
+(`dagster_project.workers`); local runs keep Dagster's default, a process per step on this
+machine."""
 
 from __future__ import annotations
 
-from dagster import ConfigurableIOManager, ConfigurableResource, EnvVar
+from dagster import ConfigurableIOManager, ConfigurableResource, EnvVar, ExecutorDefinition
 
 from dagster_project.io_managers import ArchiveIOManager
 from dagster_project.resources import ArchiveResource, SubprocessCrawler, WarehouseResource
+from dagster_project.workers import production_executor
 from xxgk.settings import Settings
 
 Resources = dict[str, ConfigurableResource | ConfigurableIOManager]
@@ -42,3 +46,8 @@ def environment_resources(settings: Settings) -> Resources:
     if settings.environment == "production":
         return production_resources()
     return resources_for(settings)
+
+
+def environment_executor(settings: Settings) -> ExecutorDefinition | None:
+    """The executor for `settings.environment`; None: Dagster's default."""
+    return production_executor if settings.environment == "production" else None

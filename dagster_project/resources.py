@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource, Failure, InitResourceContext
 
-from spiders.capturelog import read_captures, split_by_site
+from spiders.capturelog import parse_captures, read_captures, split_by_site
 from spiders.crawl import run_crawl
 from warehouse import Warehouse
 from xxgk.archive import Archive, ArchiveUnreachable, LocalArchive, open_archive
@@ -67,14 +67,14 @@ class WarehouseResource(ConfigurableResource):
 
 @dataclass(frozen=True)
 class Crawl:
-    """One portal's part of a crawl: its capture log on this worker's disk, and the archive key
-    the log is kept under, for the next crawl, on whichever worker, to recrawl conditionally."""
+    """One portal's part of a crawl: its capture log, kept in the archive under `key`, where
+    any step reads it and the next crawl, on whichever worker, recrawls conditionally."""
 
-    log: Path
+    archive: Archive
     key: str
 
     def captures(self) -> list[Capture]:
-        return read_captures(self.log)
+        return parse_captures(self.archive.get_named(self.key))
 
 
 class Crawler(ConfigurableResource, ABC):
@@ -102,27 +102,30 @@ def keep_site_logs(
     run_id: str,
     workdir: Path,
 ) -> dict[str, Crawl]:
-    """Split a crawl's capture log into one log per portal, `<workdir>/<site>/<run id>.jsonl`,
-    each kept in the archive (`crawls/<site>/<run id>.jsonl`)."""
+    """Split a crawl's capture log into one log per portal, each kept in the archive
+    (`crawls/<site>/<run id>.jsonl`); the split is made in `workdir`, which it leaves as it
+    found it."""
     keys_by_url: dict[str, list[str]] = {}
     for site_key, url in start_urls.items():
         keys_by_url.setdefault(url, []).append(site_key)
-    crawls = {
-        key: Crawl(workdir / key / f"{run_id}.jsonl", capture_log_key(key, run_id))
-        for key in start_urls
-    }
-    split_by_site(log, {url: [crawls[k].log for k in keys] for url, keys in keys_by_url.items()})
-    for crawl in crawls.values():
-        archive.put_file(crawl.key, crawl.log)
-    return crawls
+    workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sites-", dir=workdir) as split:
+        logs = {key: Path(split) / f"{number}.jsonl" for number, key in enumerate(start_urls)}
+        split_by_site(log, {url: [logs[k] for k in keys] for url, keys in keys_by_url.items()})
+        for key, site_log in logs.items():
+            archive.put_file(capture_log_key(key, run_id), site_log)
+    return {key: Crawl(archive, capture_log_key(key, run_id)) for key in start_urls}
 
 
 class SubprocessCrawler(Crawler):
     """The Scrapy crawl in a subprocess (Twisted's reactor cannot restart in one process), all
     the batch's portals in one crawl: Scrapy's per-host download slots keep each host to one
-    request at a time and its delay. The crawl's log is `<workdir>/batches/<run id>.jsonl`;
-    each portal's part of it is `<workdir>/<site>/<run id>.jsonl`, kept in the archive
-    (`crawls/<site>/<run id>.jsonl`), so that the next crawl finds it on any worker."""
+    request at a time and its delay. Each portal's part of the crawl's log is kept in the
+    archive (`crawls/<site>/<run id>.jsonl`), so that later steps and the next crawl find it
+    on any worker. `workdir` is scratch space only: the crawl's own log and the previous
+    crawls' are made there, in a directory of the crawl's, and removed when it ends; a worker
+    keeps nothing another needs (a crawl cut short is crawled again by its rerun, whose
+    fetches of what the archive already holds store no byte twice)."""
 
     polite: bool = True
     timeout_seconds: int = 6 * 3600
@@ -131,10 +134,19 @@ class SubprocessCrawler(Crawler):
     def crawl(
         self, start_urls: Mapping[str, str], run_id: str, previous_logs: Mapping[str, str]
     ) -> dict[str, Crawl]:
-        batches = Path(self.workdir) / "batches"
-        batches.mkdir(parents=True, exist_ok=True)
+        Path(self.workdir).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"{run_id}-", dir=self.workdir) as scratch:
+            return self.crawl_in(Path(scratch), start_urls, run_id, previous_logs)
+
+    def crawl_in(
+        self,
+        scratch: Path,
+        start_urls: Mapping[str, str],
+        run_id: str,
+        previous_logs: Mapping[str, str],
+    ) -> dict[str, Crawl]:
         archive = self.archive.open()
-        previous = batches / f"{run_id}.previous.jsonl"
+        previous = scratch / "previous.jsonl"
         with previous.open("wb") as out:
             for site_key, previous_log in previous_logs.items():
                 if Path(previous_log).is_file():  # materialised before logs were archived
@@ -144,7 +156,7 @@ class SubprocessCrawler(Crawler):
                     out.write(archive.get_named(previous_log))
                 except ArchiveUnreachable as error:  # S3 down: crawl it all, into the spool
                     logger.warning("%s: no conditional recrawl: %s", site_key, error)
-        log = batches / f"{run_id}.jsonl"
+        log = scratch / "captures.jsonl"
         run_crawl(
             list(dict.fromkeys(start_urls.values())),
             self.archive.url,
@@ -153,10 +165,7 @@ class SubprocessCrawler(Crawler):
             timeout=self.timeout_seconds,
             previous_captures=previous if previous.stat().st_size else None,
         )
-        crawls = keep_site_logs(archive, log, start_urls, run_id, Path(self.workdir))
-        log.unlink()
-        previous.unlink()
-        return crawls
+        return keep_site_logs(archive, log, start_urls, run_id, scratch)
 
 
 class ReplayCrawler(Crawler):
@@ -181,5 +190,4 @@ class ReplayCrawler(Crawler):
         digests = sorted({c.sha256 for c in captures if c.sha256})
         archive = self.archive.open()
         archive.put_many([recorded.get(digest) for digest in digests])
-        workdir = Path(tempfile.gettempdir()) / "xxgk-replay"
-        return keep_site_logs(archive, log, start_urls, run_id, workdir)
+        return keep_site_logs(archive, log, start_urls, run_id, Path(tempfile.gettempdir()))

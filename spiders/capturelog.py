@@ -23,14 +23,17 @@ def drop_torn_line(path: str | Path) -> None:
 
 def read_captures(path: str | Path) -> list[Capture]:
     """The captures a log holds (none if it does not exist); a torn last line is left out."""
-    if not Path(path).exists():
-        return []
-    with Path(path).open(encoding="utf-8") as lines:
-        return [
-            Capture.from_log(json.loads(line))
-            for line in lines
-            if line.endswith("\n") and line.strip()
-        ]
+    return parse_captures(Path(path).read_bytes()) if Path(path).exists() else []
+
+
+def parse_captures(log: bytes) -> list[Capture]:
+    """The captures of a capture log's bytes (one kept in the archive); a torn last line is
+    left out."""
+    return [
+        Capture.from_log(json.loads(line))
+        for line in log.splitlines(keepends=True)
+        if line.endswith(b"\n") and line.strip()
+    ]
 
 
 def split_by_site(path: str | Path, outs: Mapping[str, Sequence[Path]]) -> None:

@@ -21,7 +21,7 @@ VARIABLES = {
     "XXGK_DATA_DIR": "where the defaults below live (also `--data`)",
     "XXGK_DATABASE_URL": "the warehouse, e.g. `postgresql+psycopg://user@host/db`",
     "XXGK_ARCHIVE_URL": "the raw archive: a directory, or `s3://bucket/prefix`",
-    "XXGK_CRAWL_DIR": "where crawls keep their capture logs and job state",
+    "XXGK_CRAWL_DIR": "scratch space of a crawl in progress, removed when it ends",
     "XXGK_S3_ENDPOINT_URL": "an S3-compatible endpoint; credentials come from the AWS chain",
     "XXGK_S3_SPOOL_DIR": "where archive writes wait, durably, while S3 is down",
     "XXGK_ENV": "`production`: Dagster resources and IO read the locations at run time",
@@ -62,7 +62,7 @@ class Settings:
 
     @property
     def crawls(self) -> Path:
-        """Capture logs and job state of crawls: `XXGK_CRAWL_DIR`, else `<data>/crawls`."""
+        """Scratch space of crawls in progress: `XXGK_CRAWL_DIR`, else `<data>/crawls`."""
         return self.crawl_dir or self.data_dir / "crawls"
 
     @classmethod
