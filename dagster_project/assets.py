@@ -10,12 +10,16 @@ from dataclasses import asdict
 from http import HTTPStatus
 
 from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckKey,
     AssetExecutionContext,
     AssetKey,
     AssetRecordsFilter,
     Backoff,
+    DagsterEventType,
     DagsterInstance,
     Failure,
+    MaterializeResult,
     MetadataValue,
     Output,
     RetryPolicy,
@@ -38,16 +42,20 @@ from dagster_project.partitions import (
     start_url_for,
 )
 from dagster_project.resources import ArchiveResource, Crawler, WarehouseResource
+from warehouse import coverage, coverage_chart
 from warehouse.tables import metadata as warehouse_metadata
 from xxgk.documents import select_documents, unpack_containers
 from xxgk.parsing import ParseService
-from xxgk.records import Capture, Document, ParseResult
+from xxgk.records import ERROR_KINDS, Capture, Document, ParseResult
 from xxgk.registry import load_sites
 from xxgk.settings import Settings
 
 TRANSIENT = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
 CAPTURE_LOG = "capture_log"  # the `captures` materialisation's entry naming its crawl's log
 ANSWERED = "answered"  # the `captures` materialisation's entry: did the portal answer at all
+UNREACHABLE = "unreachable"  # … and, when it did not, why (`unreachable_reason`)
+SITE_ANSWERED = "site_answered"  # the check a portal that did not answer fails
+NOTHING_TO_CHECK = "nothing_to_check"  # the entry of the other checks of such a portal
 PARSE_BATCH = 200  # documents parsed together, enough to keep every parse worker busy
 PORTAL_TAG = "xxgk/portal"  # the run tag naming the region of a run's one portal
 OWNERS = ["team:xxgk"]
@@ -92,7 +100,7 @@ def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[PortalV
     )
     if len(sites) == 1 and (name := portal_name(sites[0])):
         context.instance.add_run_tags(context.run.run_id, {PORTAL_TAG: name})
-    silent = []
+    unreached = {}
     for site in sites:
         records = crawls[site].captures()
         metadata = {
@@ -101,17 +109,80 @@ def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[PortalV
         }
         context.add_asset_metadata(metadata, partition_key=site)
         if not metadata[ANSWERED]:
-            silent.append(site)
-    if len(silent) == len(sites):
-        raise Failure(f"{', '.join(silent)}: no response from the portal", allow_retries=False)
+            unreached[site] = metadata[UNREACHABLE]
+    if len(unreached) == len(sites):
+        for key in planned_checks(context):  # left planned, a failed run's shows as failed
+            for site, reason in unreached.items():
+                context.log_event(unreached_check(key, site, reason))
+        reasons = {start_url_for(site): reason for site, reason in unreached.items()}
+        raise Failure(
+            "no portal of the run answered: "
+            + "; ".join(f"{url} unreachable, {reason}" for url, reason in reasons.items()),
+            metadata={url: MetadataValue.text(reason) for url, reason in reasons.items()},
+            allow_retries=False,
+        )
     return Output(PortalValues({site: crawls[site].captures for site in sites}))
+
+
+def unreachable_reason(records: list[Capture]) -> str:
+    """Why a portal never answered: its home page's error (dns, connection, timeout …), and
+    what the crawl said of it."""
+    errors = [c.error for c in sorted(records, key=lambda c: c.role != "home") if c.error]
+    if not errors:
+        return "no page was requested"
+    return f"{errors[0].kind} ({errors[0].message or ERROR_KINDS[errors[0].kind]})"
+
+
+def planned_checks(context: AssetExecutionContext) -> set[AssetCheckKey]:
+    """The checks the run is to evaluate, of any asset."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+    ).records
+    return {
+        AssetCheckKey(data.asset_key, data.check_name)
+        for record in records
+        if (data := record.event_log_entry.dagster_event.asset_check_planned_data)
+    }
+
+
+def unreached_check(key: AssetCheckKey, site: str, reason: str) -> AssetCheckEvaluation:
+    """A check of a portal that did not answer: `site_answered` failed, with the reason; any
+    other passed, with nothing to check (not a failure of the check)."""
+    failed = key.name == SITE_ANSWERED
+    return AssetCheckEvaluation(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=not failed,
+        metadata={
+            **portal_metadata(site),
+            UNREACHABLE: reason,
+            **({} if failed else {NOTHING_TO_CHECK: "the portal did not answer"}),
+        },
+        partition=site,
+    )
+
+
+def unreached_portals(instance: DagsterInstance, run_id: str) -> dict[str, str]:
+    """The portals whose crawl in the run got no answer, by partition, with the reason (from
+    the run's materialisations of `captures`)."""
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    materializations = [r.asset_materialization for r in records]
+    return {
+        m.partition: str(m.metadata[UNREACHABLE].value)
+        for m in materializations
+        if m and m.asset_key == AssetKey("captures") and m.partition and UNREACHABLE in m.metadata
+    }
 
 
 def captures_metadata(records: list[Capture], log: str, previous: str | None) -> dict:
     errors = Counter(c.error.kind for c in records if c.error)
     blocked = sorted({c.error.message for c in records if c.error and c.error.kind == "blocked"})
+    answered = any(c.status for c in records)
     return {
-        ANSWERED: any(c.status for c in records),
+        ANSWERED: answered,
+        **({} if answered else {UNREACHABLE: unreachable_reason(records)}),
         "pages_fetched": sum(c.sha256 is not None for c in records),
         "pages_unchanged": sum(c.status == HTTPStatus.NOT_MODIFIED for c in records),
         "bytes_archived": sum(c.size or 0 for c in records if c.status != HTTPStatus.NOT_MODIFIED),
@@ -284,3 +355,27 @@ def warehouse_tables(
         }
         context.add_asset_metadata(metadata, partition_key=key)
     return Output(added)
+
+
+@asset(
+    group_name="research",
+    deps=[warehouse_tables],
+    kinds={"matplotlib", "sql"},
+    owners=OWNERS,
+    tags={"reads": "warehouse"},
+)
+def publication_coverage(warehouse: WarehouseResource) -> MaterializeResult:
+    """Province × year, the organs that published their report on time, late or not at all
+    against 条例 第五十条's deadlines (`v_publication_deadlines`), drawn as `xxgk report
+    coverage` draws it; materialise it after a backfill to see the warehouse as it stands."""
+    store = warehouse.open()
+    cells = coverage.grid(store.engine)
+    tally = {status: sum(getattr(cell, status) for cell in cells) for status in coverage.STATUSES}
+    metadata = {
+        "provinces": len({cell.province for cell in cells}),
+        "organ_years": sum(tally.values()),
+        **{f"organ_years_{status}": n for status, n in tally.items()},
+    }
+    if cells:
+        metadata["picture"] = MetadataValue.md(coverage_chart.markdown(cells))
+    return MaterializeResult(metadata=metadata)

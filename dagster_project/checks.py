@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from dagster import (
     AssetCheckEvaluation,
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
     AssetCheckSeverity,
     MetadataValue,
@@ -19,9 +20,18 @@ from dagster import (
 )
 from sqlalchemy import Connection, select
 
-from dagster_project.assets import captures, reports, warehouse_tables
+from dagster_project.assets import (
+    SITE_ANSWERED,
+    UNREACHABLE,
+    captures,
+    reports,
+    unreachable_reason,
+    unreached_check,
+    unreached_portals,
+    warehouse_tables,
+)
 from dagster_project.io_managers import PortalValues
-from dagster_project.partitions import site_partitions, start_url_for
+from dagster_project.partitions import portal_metadata, site_partitions, start_url_for
 from dagster_project.resources import WarehouseResource
 from warehouse.panel import carry_breaks
 from warehouse.tables import documents
@@ -37,16 +47,22 @@ def per_portal(
     values: Mapping[str, _V],
     evaluate: Callable[[_V], AssetCheckResult],
 ) -> Iterator[AssetCheckEvaluation | Output]:
-    """The check's evaluation of each partition of the run, then its output."""
+    """The check's evaluation of each partition of the run, then its output. A portal whose
+    crawl in this run got no answer has nothing to check (`unreached_check`)."""
     [spec] = context.check_specs
     op = context.op_execution_context
+    unreached = unreached_portals(op.instance, op.run_id)
     for partition in op.partition_keys:
+        if partition in unreached:
+            key = AssetCheckKey(spec.asset_key, spec.name)
+            yield unreached_check(key, partition, unreached[partition])
+            continue
         result = evaluate(values[partition])
         yield AssetCheckEvaluation(
             asset_key=spec.asset_key,
             check_name=spec.name,
             passed=result.passed,
-            metadata=result.metadata,
+            metadata={**portal_metadata(partition), **result.metadata},
             severity=result.severity,
             partition=partition,
         )
@@ -143,8 +159,10 @@ def site_not_blocked_result(captures: list[Capture]) -> AssetCheckResult:
 
 @asset_check(
     asset=captures,
+    name=SITE_ANSWERED,
     partitions_def=site_partitions,
-    description="The portal answered at all (its partition is rerun when it did not).",
+    description="The portal answered at all (its partition is rerun when it did not); when it "
+    "did not, why: dns, connection (refused), timeout …",
 )
 def site_answered(
     context: AssetCheckExecutionContext, captures: PortalValues
@@ -154,9 +172,13 @@ def site_answered(
 
 def site_answered_result(captures: list[Capture]) -> AssetCheckResult:
     errors = Counter(c.error.kind for c in captures if c.error)
+    answered = any(c.status for c in captures)
     return AssetCheckResult(
-        passed=any(c.status for c in captures),
-        metadata={"errors_by_kind": MetadataValue.json(dict(errors))},
+        passed=answered,
+        metadata={
+            "errors_by_kind": MetadataValue.json(dict(errors)),
+            **({} if answered else {UNREACHABLE: unreachable_reason(captures)}),
+        },
     )
 
 

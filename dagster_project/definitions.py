@@ -27,7 +27,7 @@ def build_definitions(
     resources: Resources, executor: ExecutorDefinition | None = None
 ) -> Definitions:
     return Definitions(
-        assets=[assets.site_registry, *PIPELINE_ASSETS],
+        assets=[assets.site_registry, *PIPELINE_ASSETS, assets.publication_coverage],
         asset_checks=PIPELINE_CHECKS,
         jobs=[jobs.pipeline_job],
         schedules=[schedules.weekly_crawl, schedules.reporting_season_crawl],

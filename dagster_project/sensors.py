@@ -14,28 +14,29 @@ from dagster_project.jobs import batch_runs, pipeline_job
 from dagster_project.partitions import site_partitions
 from xxgk.registry import load_sites
 
+SYNCED = "synced"  # the sensor's cursor once it has added the registry's sites
+
 
 @sensor(
     job=pipeline_job,
     minimum_interval_seconds=3600,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Adds a partition for every portal of the site registry not yet known, at the "
-    "first tick after the UI starts; later, when the registry grows, crawls the new portals.",
+    description="Adds a partition for every portal of the site registry not yet known, at its "
+    "first tick (crawling none); later, when the registry grows, crawls the new portals.",
 )
 def registry_sites(context: SensorEvaluationContext) -> SensorResult | SkipReason:
     """Adds a partition for every registry site not yet known, and crawls the new ones once the
-    registry has been synced before (some registry site is a partition already: partitions of
-    start URLs alone, such as the demo portal's, do not count). The first sync crawls nothing,
-    leaving that to the schedules, so a sensor running by default launches no crawl of
-    the whole registry."""
+    sensor has synced the registry before (its cursor says so: partitions that `xxgk run` added,
+    of registry sites or start URLs, do not count). The first sync crawls nothing, leaving that
+    to the schedules, so a sensor running by default launches no crawl of the whole registry."""
     known = set(context.instance.get_dynamic_partitions(site_partitions.name))
-    sites = load_sites()
-    new = [site.id for site in sites if site.id not in known]
-    if not new:
+    new = [site.id for site in load_sites() if site.id not in known]
+    synced = context.cursor == SYNCED
+    if not new and synced:
         return SkipReason("the registry has no new sites")
-    synced = len(new) < len(sites)
     return SensorResult(
         # added after every known partition, so the new ones are ranges of their own
         run_requests=list(batch_runs(new, new, "new-site")) if synced else [],
-        dynamic_partitions_requests=[site_partitions.build_add_request(new)],
+        dynamic_partitions_requests=[site_partitions.build_add_request(new)] if new else [],
+        cursor=SYNCED,
     )

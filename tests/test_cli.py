@@ -363,7 +363,8 @@ def test_run_names_each_portal_without_reports_by_url_and_reason(tmp_path: Path)
     assert summary[start + 1 : start + 6] == [
         "  sites crawled          3 (1 unreachable, 1 no reports found)",
         "  unreachable:",
-        f"    {refusing}  connection (the connection was refused, lost or cut short)",
+        f"    {refusing}  connection (DownloadConnectionRefusedError: Connection was refused by "
+        "other side: 111: Connection refused.)",
         "  no reports found:",
         f"    {empty}  no_report_column (no annual-report column reached; 1 page(s) tried: "
         f"{empty})",
@@ -375,22 +376,28 @@ def test_run_names_each_portal_without_reports_by_url_and_reason(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("kind", "reason"),
+    ("kind", "message", "reason"),
     [
-        ("dns", "dns (the host name does not resolve)"),
-        ("connection", "connection (the connection was refused, lost or cut short)"),
-        ("timeout", "timeout (no answer within the download timeout, still after the retries)"),
+        ("dns", "", "dns (the host name does not resolve)"),
+        ("connection", "", "connection (the connection was refused, lost or cut short)"),
+        ("timeout", "", "timeout (no answer within the download timeout, still after the retries)"),
+        (
+            "connection",
+            "Connection was refused by other side: 111",
+            "connection (Connection was refused by other side: 111)",
+        ),
     ],
 )
 def test_an_unreachable_portal_is_named_by_its_url_with_the_reason(
-    kind: ErrorKind, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    kind: ErrorKind, message: str, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The summary names the portal by its start URL, not its partition key (percent-encoded),
-    and says why its home page never answered, its robots.txt's failure aside."""
+    and says why its home page never answered (what the crawl said, else what the kind means),
+    its robots.txt's failure aside."""
     url = "http://www.portal.invalid/"
     captures = [
         Capture(f"{url}robots.txt", url, "robots", error=Error("connection", "refused")),
-        Capture(url, url, "home", error=Error(kind, "no answer")),
+        Capture(url, url, "home", error=Error(kind, message)),
     ]
     assert unreachable_reason(captures) == reason
     summary = RunSummary(sites=1, unreachable={start_url_for(site_key_for(url)): reason})

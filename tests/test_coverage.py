@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dagster import materialize
 
 from bench.load import published
 from bench.load import record as generated_record
+from dagster_project.assets import publication_coverage
+from dagster_project.resources import WarehouseResource
 from tests import warehouse_fixtures
 from tests.test_cli import xxgk_command
 from tests.test_warehouse_organs import inputs as county_inputs
@@ -113,3 +116,17 @@ def test_an_unknown_picture_format_is_refused() -> None:
 def test_the_organs_due_leave_out_those_whose_deadline_has_not_passed() -> None:
     cell = Cell("河南省", 2025, on_time=2, late=1, missing=1, not_due=3)
     assert (cell.organs, cell.due, cell.share("not_due")) == (7, 4, 3 / 7)
+
+
+def test_the_dagster_asset_shows_the_picture_on_its_materialisation(wh: Warehouse) -> None:
+    wh.migrate()
+    wh.load(**inputs())
+    url = wh.engine.url.render_as_string(hide_password=False)
+    result = materialize(
+        [publication_coverage], resources={"warehouse": WarehouseResource(url=url)}
+    )
+    (materialization,) = result.asset_materializations_for_node("publication_coverage")
+    metadata = {key: entry.value for key, entry in materialization.metadata.items()}
+    assert (metadata["provinces"], metadata["organ_years"]) == (2, 15)
+    assert (metadata["organ_years_on_time"], metadata["organ_years_missing"]) == (5, 7)
+    assert metadata["picture"] == coverage_chart.markdown(GRID)

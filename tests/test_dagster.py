@@ -358,14 +358,18 @@ def evaluate_registry_sensor(instance: DagsterInstance) -> None:
     assert not first.run_requests  # the first sync leaves crawling to the schedules
 
     instance.add_dynamic_partitions(site_partitions.name, every_id[:-1])
-    later = registry_sites(build_sensor_context(instance=instance, repository_def=REPOSITORY))
+    later = registry_sites(
+        build_sensor_context(instance=instance, repository_def=REPOSITORY, cursor=first.cursor)
+    )
     [request] = later.run_requests
     assert request.partition_key_range == PartitionKeyRange(every_id[-1], every_id[-1])
     assert isinstance(later.run_requests[0], RunRequest)
 
     instance.add_dynamic_partitions(site_partitions.name, every_id[-1:])
     assert isinstance(
-        registry_sites(build_sensor_context(instance=instance, repository_def=REPOSITORY)),
+        registry_sites(
+            build_sensor_context(instance=instance, repository_def=REPOSITORY, cursor=later.cursor)
+        ),
         SkipReason,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 from dagster._core.instance.ref import InstanceRef
 from tqdm import tqdm
 
+import dagster_project
+from dagster_project.assets import unreachable_reason
 from dagster_project.checks import identity_tally
 from dagster_project.definitions import build_definitions
 from dagster_project.environments import resources_for
@@ -49,8 +52,9 @@ class RunSummary:
     def add(self, result: ExecuteInProcessResult, keys: list[str]) -> None:
         """The run's portals, one at a time."""
         if not result.success:
-            reason = f"the run failed: {run_failure(result)}"
-            self.unreachable.update((start_url_for(key), reason) for key in keys)
+            message, reasons = run_failure(result)
+            for url in map(start_url_for, keys):
+                self.unreachable[url] = reasons.get(url) or f"the run failed: {message}"
             self.errors["run_failed"] += len(keys)
             return
         by_site = {n: result.output_for_node(n) for n in ("captures", "documents", "reports")}
@@ -69,20 +73,16 @@ class RunSummary:
             self.checks.update(identity_tally(reports))
 
 
-def run_failure(result: ExecuteInProcessResult) -> str:
-    """The first line of the first failed step's error: what stopped the run."""
+def run_failure(result: ExecuteInProcessResult) -> tuple[str, dict[str, str]]:
+    """The first line of the first failed step's error, what stopped the run; and the reason of
+    each portal it names in its metadata (by start URL: the portals that never answered)."""
     for event in result.get_step_failure_events():
-        if event.step_failure_data.error is not None:
-            return event.step_failure_data.error.message.strip().splitlines()[0]
-    return "no step said why"
-
-
-def unreachable_reason(captures: list[Capture]) -> str:
-    """Why a portal never answered: its home page's error (dns, connection, timeout …)."""
-    errors = [c.error for c in sorted(captures, key=lambda c: c.role != "home") if c.error]
-    if not errors:
-        return "no page was requested"
-    return f"{errors[0].kind} ({ERROR_KINDS[errors[0].kind]})"
+        failure = event.step_failure_data
+        if failure.error is not None:
+            named = failure.user_failure_data.metadata if failure.user_failure_data else {}
+            reasons = {url: str(entry.value) for url, entry in named.items()}
+            return failure.error.message.strip().splitlines()[0], reasons
+    return "no step said why", {}
 
 
 def no_reports_reason(captures: list[Capture], reports: list[ParseResult]) -> str:
@@ -155,6 +155,7 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     would put it through a file, and the progress bars would never see a terminal)."""
     home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
+    install_instance_config(home)
     overrides: dict = {"telemetry": {"enabled": False}}
     if sys.stderr.isatty():
         overrides["compute_logs"] = {
@@ -162,3 +163,14 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
             "class": "NoOpComputeLogManager",
         }
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))
+
+
+def install_instance_config(home: Path) -> None:
+    """The run queue and the crawl pool (`dagster_project/dagster.yaml`), unless the home has an
+    instance configuration of its own; and the UI's community sign-up marked as seen (as its
+    Skip button does: `<home>/.nux/nux.yaml`), for it would load a page from dagster.io."""
+    config = home / "dagster.yaml"
+    if not config.exists():
+        shutil.copy(Path(dagster_project.__file__).parent / "dagster.yaml", config)
+    (home / ".nux").mkdir(exist_ok=True)
+    (home / ".nux" / "nux.yaml").write_text("seen: 1\n", encoding="utf-8")
