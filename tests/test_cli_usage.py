@@ -4,12 +4,14 @@ status, no traceback, and nothing left behind."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.test_cli import XXGK, xxgk_command
+from warehouse import Warehouse
 from xxgk.cli import BROKEN_PIPE, command_line
 from xxgk.cli.crawl import start_urls
 from xxgk.cli.stores import STORE_UNUSABLE
@@ -110,3 +112,18 @@ def test_run_and_crawl_take_urls_the_same_way(command: str) -> None:
 )
 def test_loudness_is_taken_before_or_after_any_command(argv: list[str]) -> None:
     assert command_line().parse_args(argv).log_level == "WARNING"
+
+
+@pytest.mark.parametrize("command", ["demo --port", "ui --demo --demo-port", "browse --port"])
+def test_a_port_in_use_is_one_line_naming_the_option_to_change(
+    command: str, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        *words, option = command.split()
+        Warehouse(f"sqlite:///{tmp_path}/warehouse.db").migrate()
+        done = xxgk_command(*words, option, port, "--data", str(tmp_path))
+    assert done.returncode == 2
+    assert f"127.0.0.1:{port}" in first_line(done) and f"with {option}" in first_line(done)
