@@ -7,8 +7,9 @@ every accounting identity; each comes with what its report page prints (索引�
 so `page_metadata` is loaded too. PostgreSQL gets fresh databases of its own, dropped afterwards.
 Prints records/s for the first load and for an idempotent reload (which must add nothing), the
 ratio reload time / first load time, and the baseline of the database's pace: the same cells,
-built beforehand, appended to an empty `report_cells` by the driver's bulk path alone (COPY on
-PostgreSQL, one executemany on SQLite), and the ratio first load time / that time.
+built beforehand, appended to an empty `report_cell_values` by the loader's bulk path alone (a
+binary COPY on PostgreSQL, one executemany on SQLite), and the ratio first load time / that
+time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import count
 from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
@@ -33,8 +35,8 @@ from parsers.templates import (
     TEMPLATES,
 )
 from warehouse import Warehouse, rows
-from warehouse.load import append_rows
-from warehouse.tables import metadata, report_cells
+from warehouse.load import append_cells
+from warehouse.tables import metadata, report_cell_values
 from xxgk.records import Capture, Document, PageMetadata, ParseResult
 
 ACTIVE = {name: {row.key: row.columns for row in t.active_rows} for name, t in TEMPLATES.items()}
@@ -152,29 +154,37 @@ def bench(url: str, data: dict[str, list[Any]]) -> tuple[float, float, int]:
         warehouse.dispose()
     if set(again.added.values()) != {0}:
         raise AssertionError(f"the reload added rows: {again.added}")
-    return loaded - started, reloaded - loaded, first.added["report_cells"]
+    return loaded - started, reloaded - loaded, first.added["report_cell_values"]
 
 
 def bare(url: str, cells: list[tuple]) -> float:
-    """Seconds to append `cells` to an empty `report_cells` (its keys and index, no more) and
-    commit: the database's own pace for the bulk of a load."""
+    """Seconds to append `cells` to an empty `report_cell_values` (its keys and index, no more)
+    and commit: the database's own pace for the bulk of a load."""
     warehouse = Warehouse(url)
     try:
-        metadata.create_all(warehouse.engine, tables=[report_cells])
+        metadata.create_all(warehouse.engine, tables=[report_cell_values])
         started = time.perf_counter()
         with warehouse.engine.begin() as connection:
-            append_rows(connection, report_cells.name, rows.CELL_COLUMNS, cells)
+            append_cells(connection, [cells])
         return time.perf_counter() - started
     finally:
         warehouse.dispose()
 
 
 def all_cells(results: list[ParseResult]) -> list[tuple]:
-    """The cells of every result, as a load makes them (report ids 1, 2, ...)."""
+    """The cells of every result, as a load makes them (report ids 1, 2, ..., cell ids in
+    the order the results first name them)."""
+    ids: rows.CellIds = {}
+    numbers = count(1)
+    for result in results:
+        for cell in rows.unknown_cells(result.record, ids):
+            ids.setdefault(cell["table"], {}).setdefault(cell["row"], {})[cell["column"]] = next(
+                numbers
+            )
     return [
         cell
         for report_id, result in enumerate(results, start=1)
-        for cell in rows.cell_rows(report_id, result.record)
+        for cell in rows.cell_rows(report_id, result.record, ids)
     ]
 
 

@@ -25,22 +25,22 @@ from tests.warehouse_fixtures import (
     postgres_schema_url,
     reparsed,
 )
-from warehouse import Warehouse, load
+from warehouse import Warehouse, load, rows
 from warehouse.tables import captures, metadata, page_metadata, report_cells, reports
 from xxgk.records import PAGE_METADATA_FIELDS, PageMetadata, ParseResult
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
 TABLES = {
-    "sites", "captures", "documents", "reports", "report_cells", "report_checks", "parse_errors",
-    "page_metadata", "organs", "organ_names",
+    "sites", "captures", "documents", "reports", "cells", "report_cell_values", "report_checks",
+    "parse_errors", "page_metadata", "organs", "organ_names",
 }  # fmt: skip
 VIEWS_0002 = {
     "v_reports", "v_applications", "v_review_litigation", "v_active_disclosure", "v_coverage",
 }  # fmt: skip
 VIEWS = VIEWS_0002 | {
     "v_organ_year_reports", "v_observations", "v_carry_breaks", "v_publication_deadlines",
-    "v_organ_renames", "v_site_systems",
+    "v_organ_renames", "v_site_systems", "report_cells",
 }  # fmt: skip
 V_REPORTS_0002 = [
     "report_id", "document_id", "parser_version", "title", "organ", "year", "template",
@@ -75,7 +75,7 @@ def test_migrate_upgrade_is_idempotent_and_downgrade_removes_everything(wh: Ware
     assert set(schema.get_view_names()) == VIEWS
     with wh.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0008"
+        assert version == "0009"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
     assert columns(wh, "v_reports") == [
         *V_REPORTS_0002, *PAGE_METADATA_FIELDS, *TEXT_SOURCE_FIELDS, *ORGAN_FIELDS
@@ -113,7 +113,11 @@ def test_load_counts_and_reload_adds_nothing(wh: Warehouse) -> None:
         "documents": 6,
         "page_metadata": 6,
         "reports": 5,
-        "report_cells": sum(cell_count(record) for record in records),
+        "cells": len(
+            {(table, row, column) for record in records for table in rows.CELL_TABLES
+             for row, columns in record[table].items() for column in columns}
+        ),  # fmt: skip
+        "report_cell_values": sum(cell_count(record) for record in records),
         "report_checks": 10,
         "parse_errors": 1,
         "organs": 5,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import inspect, text
@@ -17,7 +20,7 @@ from tests.warehouse_fixtures import (
     postgres_schema_url,
     reparsed,
 )
-from warehouse import Warehouse, load, organs, panel
+from warehouse import Warehouse, load, organs, panel, rows
 
 postgres_database, wh = warehouse_fixtures.postgres_database, warehouse_fixtures.wh
 
@@ -46,12 +49,19 @@ def test_a_load_counts_the_rows_it_added_not_those_another_load_added_meanwhile(
     assert added == {
         "page_metadata": 6,
         "reports": 5,
-        "report_cells": sum(cell_count(record) for record in records),
+        "cells": len({cell for record in records for cell in cells_of(record)}),
+        "report_cell_values": sum(cell_count(record) for record in records),
         "report_checks": 10,
         "parse_errors": 1,
         "organs": 5,
         "organ_names": 5,
     }
+
+
+def cells_of(record: dict) -> Iterator[tuple[str, str, str]]:
+    for table in rows.CELL_TABLES:
+        for row, columns in (record.get(table) or {}).items():
+            yield from ((table, row, column) for column in columns)
 
 
 def cells_references(wh: Warehouse) -> list[tuple]:
@@ -98,7 +108,7 @@ def test_a_load_in_many_batches_loads_each_report_once_with_its_organ_and_digest
     wh.migrate()
     added = wh.load(data["captures"], data["documents"], results).added
     assert added["reports"] == len(records) + 1
-    assert added["report_cells"] == sum(map(cell_count, records)) + cell_count(records[1])
+    assert added["report_cell_values"] == sum(map(cell_count, records)) + cell_count(records[1])
     assert added["organs"] == 5
     query = text(
         "SELECT d.sha256, r.parser_version, r.organ_id, r.content_sha256 FROM reports r "
@@ -114,3 +124,65 @@ def test_a_load_in_many_batches_loads_each_report_once_with_its_organ_and_digest
         if result.record is not None
     }  # fmt: skip
     assert loaded == expected
+
+
+#: What the researcher sees of the cells: the table (0008) or the view (0009), and the views
+#: reading them.
+CELL_QUERIES = {
+    "report_cells": 'SELECT * FROM report_cells ORDER BY report_id, "table", "row", "column"',
+    **{
+        view: f"SELECT * FROM {view} ORDER BY report_id"
+        for view in ("v_applications", "v_review_litigation", "v_active_disclosure")
+    },
+    "v_carry_breaks": "SELECT * FROM v_carry_breaks ORDER BY organ_id, year, applicant",
+}
+
+
+def shown(wh: Warehouse) -> dict[str, list[tuple]]:
+    with wh.engine.connect() as connection:
+        return {name: connection.execute(text(query)).all() for name, query in CELL_QUERIES.items()}
+
+
+def test_migration_0009_moves_the_cells_both_ways_and_shows_them_as_before(
+    wh: Warehouse,
+) -> None:
+    records = expected_records()
+    before = records[-1] = copy.deepcopy(records[0]) | {"year": records[0]["year"] - 1}
+    forward = before["applications"]["carried_forward"]
+    forward |= {applicant: value + 1 for applicant, value in forward.items()}  # carry breaks
+    data = inputs(records)
+    wh.migrate()
+    wh.load(**data)
+    at_head = shown(wh)
+    assert len(at_head["report_cells"]) == sum(map(cell_count, records))
+    assert at_head["v_carry_breaks"]
+    wh.downgrade("0008")
+    assert "report_cells" in inspect(wh.engine).get_table_names()
+    assert shown(wh) == at_head
+    wh.migrate()
+    assert "report_cells" in inspect(wh.engine).get_view_names()
+    assert shown(wh) == at_head
+    assert set(wh.load(**data).added.values()) == {0}
+
+
+def test_a_cell_the_warehouse_has_not_seen_gets_an_id_once(wh: Warehouse) -> None:
+    records = expected_records()
+    data = inputs(records)
+    first, second = data["results"][:2]
+    wh.migrate()
+    wh.load(data["captures"], data["documents"], [first])
+    extended = second.record | {
+        "applications": second.record["applications"] | {"new_row": {"natural_person": 7}}
+    }
+    later = replace(second, record=extended)
+    added = wh.load([], [], [later, reparsed(later, "v2")]).added
+    assert added["cells"] == len(set(cells_of(extended)) - set(cells_of(first.record)))
+    assert added["report_cell_values"] == 2 * cell_count(extended)
+    with wh.engine.connect() as connection:
+        values = connection.execute(
+            text(
+                "SELECT value, status FROM report_cells "
+                "WHERE \"table\" = 'applications' AND \"row\" = 'new_row'"
+            )
+        ).all()
+    assert values == [(7, "printed"), (7, "printed")]

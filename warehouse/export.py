@@ -99,10 +99,11 @@ def wide_query() -> TextClause:
     """Every observation's metadata, once per cell of its report (or once, with no cells)."""
     metadata = ", ".join(f"{WIDE_SOURCES[e.column]} AS {e.column}" for e in codebook.WIDE_METADATA)
     return text(
-        f'SELECT {metadata}, c."table", c."row", c."column", c.value\n'
+        f'SELECT {metadata}, c."table", c."row", c."column", v.value\n'
         "FROM v_observations o\n"
         "JOIN v_reports r ON r.report_id = o.report_id\n"
-        "LEFT JOIN report_cells c ON c.report_id = o.report_id\n"
+        "LEFT JOIN report_cell_values v ON v.report_id = o.report_id\n"
+        "LEFT JOIN cells c ON c.id = v.cell_id\n"
         "ORDER BY o.report_id"
     )
 

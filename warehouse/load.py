@@ -7,6 +7,7 @@ just added are new by construction and go straight in, the same way.
 
 from __future__ import annotations
 
+import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,11 +39,12 @@ from warehouse.tables import (
     CAPTURE_KEY,
     capture_key,
     captures,
+    cells,
     documents,
     organ_names,
     page_metadata,
     parse_errors,
-    report_cells,
+    report_cell_values,
     report_checks,
     reports,
     sites,
@@ -118,6 +120,59 @@ def append_rows(
             return cursor.rowcount
     marks = ", ".join("?" * len(names))
     return driver.executemany(f"INSERT INTO {target} ({columns}) VALUES ({marks})", values).rowcount
+
+
+#: A binary COPY stream's header (signature, flags, no extension) and trailer.
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+COPY_TRAILER = b"\xff\xff"
+#: A `report_cell_values` row in a binary COPY, up to its status: the number of fields, then
+#: each one's length and bytes (report id, cell id, value; a length of -1 for no value).
+CELL_WITH_VALUE = struct.Struct("!hiiiiid").pack
+CELL_WITHOUT_VALUE = struct.Struct("!hiiiii").pack
+
+
+class StatusFields(dict[str, bytes]):
+    """A cell's status as a binary COPY field (its length, its UTF-8 bytes), made once each."""
+
+    def __missing__(self, status: str) -> bytes:
+        encoded = status.encode()
+        self[status] = field = struct.pack("!i", len(encoded)) + encoded
+        return field
+
+
+def binary_cells(cells: list[tuple], status_fields: StatusFields) -> bytes:
+    """`rows.cell_rows`' cells as the rows of a binary COPY into `report_cell_values`."""
+    return b"".join(
+        [
+            (
+                CELL_WITH_VALUE(4, 4, report, 4, cell, 8, value)
+                if value is not None
+                else CELL_WITHOUT_VALUE(4, 4, report, 4, cell, -1)
+            )
+            + status_fields[status]
+            for report, cell, value, status in cells
+        ]
+    )
+
+
+def append_cells(connection: Connection, reports_cells: Iterable[list[tuple]]) -> int:
+    """Append each report's `rows.cell_rows` to `report_cell_values`: on PostgreSQL a binary
+    COPY encoded a report at a time (not a value at a time, as the driver's rows are), else an
+    executemany of them as they are (SQLite's REAL affinity stores a count as a float, as
+    SQLAlchemy's `Float` would have made it). How many."""
+    if connection.dialect.name != "postgresql":
+        cells = chain.from_iterable(reports_cells)
+        return append_rows(connection, report_cell_values.name, rows.CELL_COLUMNS, cells)
+    columns = ", ".join(map(connection.dialect.identifier_preparer.quote, rows.CELL_COLUMNS))
+    status_fields = StatusFields()
+    with connection.connection.driver_connection.cursor() as cursor:
+        target = quoted(connection, report_cell_values.name)
+        with cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(COPY_HEADER)
+            for cells in reports_cells:
+                copy.write(binary_cells(cells, status_fields))
+            copy.write(COPY_TRAILER)
+        return cursor.rowcount
 
 
 def insert_fresh(
@@ -219,6 +274,34 @@ def batched(items: Iterable[ParseResult], size: int) -> Iterator[list[ParseResul
         yield batch
 
 
+class CellIds:
+    """The id of each cell (`cells`), read once per load; the cells of records that bring new
+    ones are added first (a concurrent load adding the same cell waits for this one, or this
+    one for it)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.ids: rows.CellIds = {}
+        self.read()
+
+    def read(self) -> None:
+        query = select(cells.c.id, cells.c.table, cells.c.row, cells.c.column)
+        for cell, table, row, column in self.connection.execute(query):
+            self.ids.setdefault(table, {}).setdefault(row, {})[column] = cell
+
+    def of(self, records: Iterable[Mapping]) -> tuple[rows.CellIds, int]:
+        """The ids of every cell of these records, and how many cells were added to `cells`."""
+        unknown = {
+            tuple(cell.values()): cell
+            for record in records
+            for cell in rows.unknown_cells(record, self.ids)
+        }
+        added = insert_if_absent(self.connection, cells, list(unknown.values()))
+        if unknown:
+            self.read()
+        return self.ids, added
+
+
 class Reading(NamedTuple):
     """A record and what its `reports` row takes from it beyond `rows.report_row`: its organ and
     the digest of its cells."""
@@ -310,21 +393,28 @@ class Reader:
             self.readings[version][document] = reading(record)
         return self.readings
 
-    def after(self, cells: Iterable[tuple]) -> Iterator[tuple]:
-        """`cells`, then one record read."""
-        yield from cells
+    def after(self, cells: list[tuple]) -> list[tuple]:
+        """`cells`, once one record more is read."""
         self.read(1)
+        return cells
 
 
 def load_planned(
-    connection: Connection, planned: Plan, reader: Reader, upcoming: Reader, now: datetime
+    connection: Connection,
+    planned: Plan,
+    reader: Reader,
+    upcoming: Reader,
+    cell_ids: CellIds,
+    now: datetime,
 ) -> Counter[str]:
     """A batch as `plan` made it, with the `reader` of its new records; the `upcoming` batch's
     are read during this one's cells. Rows added, by table."""
     readings = reader.read()
     added: Counter[str] = Counter()
     for version, (chosen, _) in planned.items():
-        added += load_version(connection, version, chosen, readings[version], now, upcoming)
+        added += load_version(
+            connection, version, chosen, readings[version], now, upcoming, cell_ids
+        )
     return added
 
 
@@ -371,6 +461,7 @@ def load_version(
     new: dict[int, Reading],
     now: datetime,
     upcoming: Reader,
+    cell_ids: CellIds,
 ) -> Counter[str]:
     """These results of one parser version, by document id; `new` are the readings of the
     records of the documents this version has no report of yet. `upcoming` reads between the
@@ -378,13 +469,12 @@ def load_version(
     added: Counter[str] = Counter()
     if made := sorted(insert_reports(connection, version, new, now).items(), key=itemgetter(1)):
         records = [(rid, new[document].record) for document, rid in made]
-        cells = chain.from_iterable(
-            upcoming.after(rows.cell_rows(rid, record)) for rid, record in records
-        )
+        ids, added["cells"] = cell_ids.of(record for _, record in records)
+        values = (upcoming.after(rows.cell_rows(rid, record, ids)) for rid, record in records)
         checks = chain.from_iterable(rows.check_rows(rid, record) for rid, record in records)
         added.update(
             reports=len(made),
-            report_cells=insert_fresh(connection, report_cells, rows.CELL_COLUMNS, cells),
+            report_cell_values=append_cells(connection, values),
             report_checks=insert_fresh(connection, report_checks, rows.CHECK_COLUMNS, checks),
         )
         added += insert_organs(connection, (new[document].organ for document, _ in made))
@@ -428,12 +518,13 @@ def load(
     # cells (`Reader`). A document in both is planned new twice; its second report adds nothing
     # (`insert_reports`).
     before: tuple[Plan, Reader] | None = None
+    cell_ids = CellIds(connection)
     for batch in batched(results, RESULTS_PER_BATCH):
         planned = plan(connection, batch)
         upcoming = Reader(planned)
         if before:
-            added += load_planned(connection, *before, upcoming, now)
+            added += load_planned(connection, *before, upcoming, cell_ids, now)
         before = planned, upcoming
     if before:
-        added += load_planned(connection, *before, Reader({}), now)
+        added += load_planned(connection, *before, Reader({}), cell_ids, now)
     return dict(added)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from http import HTTPStatus
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -124,18 +126,41 @@ def report_row(document_id: int, parser_version: str, record: Mapping, now: date
 
 
 #: The columns of `cell_rows`' and `check_rows`' tuples, in order.
-CELL_COLUMNS = ("report_id", "table", "row", "column", "value", "status")
+CELL_COLUMNS = ("report_id", "cell_id", "value", "status")
 CHECK_COLUMNS = ("report_id", "name", "passed", "detail")
+#: The id of each cell of the standard tables: table → row → column → id (`cells`).
+CellIds = dict[str, dict[str, dict[str, int]]]
 
 
-def cell_rows(report_id: int, record: Mapping) -> Iterator[tuple]:
-    """The record's tables in long form; cells absent from `cell_status` were printed."""
-    status = record.get("cell_status") or {}
+def unknown_cells(record: Mapping, ids: CellIds) -> Iterator[Row]:
+    """The `cells` rows of the record's cells that have no id in `ids`."""
     for table in CELL_TABLES:
+        known = ids.get(table, {})
         for row, columns in (record.get(table) or {}).items():
-            for column, value in columns.items():
-                cell = f"{table}.{row}.{column}"
-                yield report_id, table, row, column, value, status.get(cell, "printed")
+            named = known.get(row, {})
+            if not columns.keys() <= named.keys():
+                for column in columns.keys() - named.keys():
+                    yield {"table": table, "row": row, "column": column}
+
+
+def cell_rows(report_id: int, record: Mapping, ids: CellIds) -> list[tuple]:
+    """The record's tables in long form, by cell id (`ids` has every one), in the order of
+    the ids; cells absent from `cell_status` were printed."""
+    status = record.get("cell_status") or {}
+    cells: list[tuple] = []
+    for table in CELL_TABLES:
+        known = ids.get(table, {})
+        for row, columns in (record.get(table) or {}).items():
+            statuses: Iterable[str] = repeat("printed")
+            if status:
+                prefix = f"{table}.{row}."
+                statuses = [status.get(prefix + column, "printed") for column in columns]
+            named = known[row]
+            cells += zip(
+                repeat(report_id), map(named.__getitem__, columns), columns.values(), statuses
+            )
+    cells.sort(key=itemgetter(1))
+    return cells
 
 
 def check_rows(report_id: int, record: Mapping) -> Iterator[tuple]:

@@ -140,22 +140,43 @@ Index("ix_reports_organ_year", reports.c.organ, reports.c.year)
 Index("ix_reports_organ_id_year", reports.c.organ_id, reports.c.year)
 Index("ix_reports_adcode_year", reports.c.adcode, reports.c.year)
 
-# No foreign key to `reports` (0006): the loader adds a report's cells with the report itself.
+# Each cell of the standard tables (section, row, column) once, under an integer id (0009): a
+# report's cells are keyed by it, and `report_cells` (a view) shows them by name.
+cells = Table(
+    "cells",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("table", Text, nullable=False),
+    Column("row", Text, nullable=False),
+    Column("column", Text, nullable=False),
+    UniqueConstraint("table", "row", "column"),
+)
+
+# No foreign keys (0006, 0009): the loader adds a report's cells with the report itself, and
+# each cell's id from `cells` first. On SQLite the primary key is the table (no rowid).
+report_cell_values = Table(
+    "report_cell_values",
+    metadata,
+    Column("report_id", Integer, primary_key=True),
+    Column("cell_id", Integer, primary_key=True),
+    Column("value", Float),
+    Column("status", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+Index("ix_report_cell_values_cell_id", report_cell_values.c.cell_id)
+
+#: The relations the migrations make as views: not created from here, nor counted as tables.
+views = MetaData()
+# The cells of every report, every parser version, by name: `report_cell_values` and `cells`.
 report_cells = Table(
     "report_cells",
-    metadata,
+    views,
     Column("report_id", Integer, primary_key=True),
     Column("table", Text, primary_key=True),
     Column("row", Text, primary_key=True),
     Column("column", Text, primary_key=True),
     Column("value", Float),
     Column("status", Text, nullable=False),
-)
-Index(
-    "ix_report_cells_table_row_column",
-    report_cells.c.table,
-    report_cells.c.row,
-    report_cells.c.column,
 )
 
 report_checks = Table(
