@@ -13,7 +13,7 @@ from xxgk.records import ParseContext
 __all__ = ["PARSER_VERSION", "ParseError", "parse", "parse_images"]
 
 #: Covers every reader in `parsers`, the report page's metadata included: bump it when any changes.
-PARSER_VERSION = "0.5.0"
+PARSER_VERSION = "0.5.1"
 
 
 def parse(

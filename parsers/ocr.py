@@ -55,6 +55,13 @@ def read_words(image: np.ndarray) -> list[Word]:
     return words
 
 
+def read_lines(images: list[np.ndarray]) -> list[tuple[str, float]]:
+    """The text each image (a crop of one line) shows, every character allowed, with the
+    recognition model's confidence: for a cell where detection found no word."""
+    found, _ = _engine().text_rec([_rgb(image) for image in images])
+    return [(text.strip(), float(score)) for text, score in found]
+
+
 def _rgb(image: np.ndarray) -> np.ndarray:
     return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
 
@@ -62,6 +69,7 @@ def _rgb(image: np.ndarray) -> np.ndarray:
 _NUMBER_CHARACTERS = "0123456789.,-"
 _BATCH = 16
 _MIN_RATIO = 2.0  # width over height the recogniser is given at least
+_STEP = 0.5  # the widths it is given, so that no crop's reading depends on the others'
 
 
 def read_numbers(images: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -69,17 +77,24 @@ def read_numbers(images: list[np.ndarray]) -> list[tuple[str, float]]:
     every character but digits, '.', ',' and '-' ruled out. Its confidence is the least, over the
     characters read, of the character's probability among those allowed: how sure the model is
     of this digit rather than another, once it is known to be a number. The crops go in batches
-    of like widths, each padded only to its widest (numbers are short: a line's width would cost
-    several times more)."""
+    of like widths, each padded to the next step of `_STEP` (numbers are short: a line's width
+    would cost several times more): the padding a crop gets, and so its reading, depends on its
+    own width only, never on the other crops read with it."""
     recognizer = _engine().text_rec
     characters = recognizer.postprocess_op.character
     allowed = np.array([0] + [characters.index(c) for c in _NUMBER_CHARACTERS])
     found: list[tuple[str, float]] = [("", 0.0)] * len(images)
     ratios = [image.shape[1] / image.shape[0] if image.size else 0.0 for image in images]
-    order = [n for n in np.argsort(ratios, kind="stable") if ratios[n]]
-    for start in range(0, len(order), _BATCH):
-        batch = order[start : start + _BATCH]
-        ratio = max(_MIN_RATIO, *(ratios[n] for n in batch))
+    widths: dict[float, list[int]] = {}  # each padded to the next step: a reading of its own
+    for n in np.argsort(ratios, kind="stable"):
+        if ratios[n]:
+            widths.setdefault(max(_MIN_RATIO, np.ceil(ratios[n] / _STEP) * _STEP), []).append(n)
+    batches = [
+        (ratio, like[start : start + _BATCH])
+        for ratio, like in widths.items()
+        for start in range(0, len(like), _BATCH)
+    ]
+    for ratio, batch in batches:
         tensor = np.stack([recognizer.resize_norm_img(_rgb(images[n]), ratio) for n in batch])
         for n, steps in zip(batch, recognizer.session(tensor.astype(np.float32))[0], strict=True):
             probabilities = steps[:, allowed]

@@ -75,3 +75,25 @@ def test_specks_go_but_a_decimal_point_and_a_minus_stay() -> None:
     cleaned = scan._despeckle(crop)
     dark = cleaned < 128
     assert dark.sum() == 14 * 6 * 2 + 4 + 12
+
+
+def test_the_edge_of_a_ruling_line_in_a_number_s_crop_is_no_digit() -> None:
+    # a faint line along the crop's side, darker than Otsu's level on a crop of paper, is
+    # taller than the digit: taken for one, it would make the digit a speck
+    crop = np.full((30, 40), 250, np.uint8)
+    crop[8:22, 16:24] = 120  # a digit
+    crop[:, 0] = 170  # the edge of the cell's ruling line
+    cleaned = scan._despeckle(crop)
+    dark = cleaned < 200
+    assert dark.sum() == 14 * 8
+    assert cleaned.shape == (14 + 2 * 4, 8 + 2 * 4)  # the digit, a margin around it
+
+
+def test_a_stroke_cut_off_its_digit_stays_with_it() -> None:
+    # the top bar of a 5 that a white speck parted from the rest stays: it is no speck
+    crop = np.full((30, 40), 255, np.uint8)
+    crop[8:22, 4:10] = 0  # a digit
+    crop[11:22, 14:20] = 0  # the body of the next
+    crop[8:10, 14:20] = 0  # and its bar, a white row above the body
+    cleaned = scan._despeckle(crop)
+    assert (cleaned < 128).sum() == 14 * 6 + 11 * 6 + 2 * 6

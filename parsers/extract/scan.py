@@ -185,13 +185,20 @@ def _fill(
     # specks and cut to its height; kept where they agree and both are sure enough
     found = [_box(page, held[r, c]) for r, c in numbers]
     cleaned = [_despeckle(_crop(page, rows[r].cells[c], held[r, c], height)) for r, c in numbers]
-    # a cell where detection found no word but that holds marks of a digit's height (a lone
-    # digit is easy to miss): read as it is and enlarged, kept where both are sure
+    # a cell where detection found no word but that holds marks of a character's height (a
+    # lone digit, a label of two characters, are easy to miss): a label where its line is read
+    # for sure, else a number read cleaned as it is and enlarged, kept where both are sure
     unfound = {
-        (r, c): ink
+        (r, c): inside
         for r, row in enumerate(rows)
         for c, cell in enumerate(row.cells)
-        if cell and (r, c) not in held and (ink := _digits(page, cell, height)) is not None
+        if cell and (r, c) not in held and (inside := _marked(page, cell, height)) is not None
+    }
+    for (r, c), (text, sure) in zip(unfound, ocr.read_lines(list(unfound.values())), strict=True):
+        if _CJK.search(text) and sure >= SURE:
+            grid[r][c] = text
+    unfound = {
+        cell: _despeckle(inside) for cell, inside in unfound.items() if not grid[cell[0]][cell[1]]
     }
     enlarged = [cv2.resize(ink, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
                 for ink in unfound.values()]  # fmt: skip
@@ -212,19 +219,34 @@ def _fill(
     return grid, used
 
 
-def _digits(page: np.ndarray, cell: tuple[float, ...], height: float) -> np.ndarray | None:
-    """The cell's number cleaned of specks, if it holds marks of a digit's size."""
+def _marked(page: np.ndarray, cell: tuple[float, ...], height: float) -> np.ndarray | None:
+    """The marks of a character's size in the cell, a little margin around them, its ruling
+    lines left out; None if it holds none."""
     inset = max(3, round(height / 6))
     inside = page[
         int(cell[1]) + inset : int(cell[3]) - inset, int(cell[0]) + inset : int(cell[2]) - inset
     ]
     if inside.size == 0:
         return None
-    count, _, stats, _ = cv2.connectedComponentsWithStats((inside < 128).astype(np.uint8))
+    _, dark = cv2.threshold(inside, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark)
     h, w = stats[1:count, cv2.CC_STAT_HEIGHT], stats[1:count, cv2.CC_STAT_WIDTH]
-    if not ((h >= 0.3 * height) & (h <= 1.3 * height) & (w <= 1.2 * height)).any():
+    marks = ~_rules(w, h, inside.shape) & (h >= 0.3 * height) & (h <= 1.3 * height)
+    if not (marks & (w <= 1.2 * height)).any():
         return None
-    return _despeckle(inside)
+    x, y = stats[1:count, cv2.CC_STAT_LEFT][marks], stats[1:count, cv2.CC_STAT_TOP][marks]
+    margin = round(0.15 * height)
+    return inside[
+        max(0, y.min() - margin) : (y + h[marks]).max() + margin,
+        max(0, x.min() - margin) : (x + w[marks]).max() + margin,
+    ]
+
+
+def _rules(w: np.ndarray, h: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Which marks of a crop (by their widths and heights) are the edge of a ruling line: thin,
+    from edge to edge of the crop. A faint line is darker than Otsu's level on a crop of
+    paper."""
+    return ((h >= 0.9 * shape[0]) & (w <= 0.2 * h)) | ((w >= 0.9 * shape[1]) & (h <= 0.2 * w))
 
 
 def _extent(words: Sequence[ocr.Word]) -> tuple[float, float, float, float]:
@@ -257,7 +279,9 @@ def _crop(
 
 def _despeckle(crop: np.ndarray) -> np.ndarray:
     """A number's crop with its specks made paper (of the dark spots smaller than the digits,
-    only a point or comma low between digits and a minus before them stay), cut to the number
+    only a point or comma low between digits and a minus before them stay) and the edge of a
+    ruling line it catches too (taken for the tallest digit, it would make the digits specks),
+    cut to the number
     with a margin: the recogniser reads text that fills the line's height."""
     if crop.size == 0:
         return crop
@@ -266,13 +290,20 @@ def _despeckle(crop: np.ndarray) -> np.ndarray:
     if count < 2:
         return crop
     x, y, w, h = (stats[1:, i].astype(float) for i in range(4))
-    digit = h >= 0.5 * h.max()
-    left, right = x[digit].min(), (x + w)[digit].max()
+    rule = _rules(w, h, crop.shape)
+    if rule.all():
+        return crop
+    digit = ~rule & (h >= 0.5 * h[~rule].max())
     top, bottom = y[digit].min(), (y + h)[digit].max()
+    # a stroke a white speck cut off its digit (the bar of a 5) lies within the digits' band,
+    # under or over a digit
+    under = (x[:, None] < (x + w)[digit][None, :]) & ((x + w)[:, None] > x[digit][None, :])
+    digit |= ~rule & under.any(axis=1) & (y >= top) & (y + h <= bottom)
+    left, right = x[digit].min(), (x + w)[digit].max()
     middle_x, middle_y, band = x + w / 2, y + h / 2, bottom - top
     point = (left < middle_x) & (middle_x < right) & (middle_y > top + 0.6 * band)
     minus = (middle_x < left) & (w >= 2 * h) & (abs(middle_y - (top + bottom) / 2) < 0.3 * band)
-    kept = digit | point | minus
+    kept = digit | (~rule & (point | minus))
     keep = np.r_[True, kept]
     specks = (~keep[labels]).astype(np.uint8)
     halo = cv2.dilate(specks, np.ones((3, 3), np.uint8)).astype(bool)  # their grey edges too
