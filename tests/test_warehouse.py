@@ -114,9 +114,14 @@ def test_load_counts_and_reload_adds_nothing(wh: Warehouse) -> None:
         "page_metadata": 6,
         "reports": 5,
         "cells": len(
-            {(table, row, column) for record in records for table in rows.CELL_TABLES
-             for row, columns in record[table].items() for column in columns}
-        ),  # fmt: skip
+            {
+                (table, row, column)
+                for record in records
+                for table in rows.CELL_TABLES
+                for row, columns in record[table].items()
+                for column in columns
+            }
+        ),
         "report_cell_values": sum(cell_count(record) for record in records),
         "report_checks": 10,
         "parse_errors": 1,
