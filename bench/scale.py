@@ -1,6 +1,7 @@
 """Benchmark: `xxgk run` on many portals at once, each on a loopback address of its own.
 
-    .venv/bin/python -m bench.scale [--portals 24] [--under DIR]
+    .venv/bin/python -m bench.scale [--portals 24] [--under DIR] [--postgres URL]
+        [--event-batch N]
 
 `--portals` small county portals (`tests.farm.loopback.small_portal`: 14 requests, robots.txt
 included, 5 report pages each with its PDF) are served on 127.0.0.2, 127.0.0.3, … by a process
@@ -10,13 +11,19 @@ data directory (SQLite warehouse, local archive, its own Dagster instance on SQL
 an operator takes. The data directory is made under `--under` (default: the system's temporary
 directory): the SQLite Dagster instance syncs to disk several times for every event it records
 (some 13 a portal), so on a disk with slow syncs the instance's bookkeeping, not the crawl, is
-what a wide run waits for; `--under /dev/shm` takes the disk out of the figure.
+what a wide run waits for; `--under /dev/shm` takes the disk out of the figure. `--postgres`
+puts the instance on PostgreSQL as production has it, `--event-batch` sets
+DAGSTER_EVENT_BATCH_SIZE (which batches only materialisations, and only on PostgreSQL).
 
 Prints the run's wall time over the politeness bound (the most requests one host got, times
 DOWNLOAD_DELAY: no polite crawl of that host can be quicker), the peak RSS of all the run's
 processes together (sampled from /proc every 0.2 s: the command, its crawl, the crawl's
-archivist, parse workers), and the smallest gap between two requests to one host, from the
-server's own request log.
+archivist, parse workers), and the smallest gap between two requests to one host: as the crawl
+sent them (`spiders.extensions.sendtimes`: when its download handler started each), and as the
+server logged their arrival (later than they were sent when the server is busy, by more for
+one request than for the next, so its gaps can be shorter than the crawl's). Then the load
+average, and each run's timeline from its Dagster events: when it began, each step's seconds,
+how many events it recorded.
 """
 
 from __future__ import annotations
@@ -24,18 +31,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy
+from dagster import DagsterEventType, DagsterInstance
+
+import dagster_project
 from spiders.settings import DOWNLOAD_DELAY
 from tests.farm.loopback import LoopbackFarm, gaps, requests_by_host
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+STEP_ENDS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
 
 
 def serve(portals: int, log: Path) -> None:
@@ -47,6 +62,9 @@ def serve(portals: int, log: Path) -> None:
         print(json.dumps(farm.urls), flush=True)
         stopped.wait()
         log.write_text(json.dumps(requests_by_host(farm.calls)))
+        # its servers' threads end with the process: stopping each in turn takes a poll
+        # interval (half a second), minutes for hundreds
+        os._exit(0)
 
 
 def tree_rss(root: int) -> int:
@@ -73,8 +91,9 @@ def tree_rss(root: int) -> int:
     return sum(resident.get(pid, 0) for pid in tree)
 
 
-def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, int]:
-    """Run `command` to its end; its wall time and the peak RSS of its process tree."""
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, int]:
+    """Run `command` to its end: when it started (monotonic), its wall time, and the peak RSS
+    of its process tree."""
     started = time.monotonic()
     with log.open("wb") as output:
         child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
@@ -89,10 +108,84 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[fl
     return started, took, peak
 
 
-def bench(portals: int, under: str | None) -> dict[str, float]:
+def smallest(times: dict[str, list[float]], slack: float = 0) -> tuple[float, int, int]:
+    """The smallest gap between two requests to one host, how many gaps were more than `slack`
+    under the delay, and how many gaps there were."""
+    between = gaps(times)
+    return min(between), sum(g < DOWNLOAD_DELAY - slack for g in between), len(between)
+
+
+def steps_timeline(home: Path, started: float) -> tuple[str, dict[str, float]]:
+    """When each run began after the command did, how long each step of it took (its start
+    to its success or failure), and how many events the runs recorded: one line, and the
+    figures."""
+    lines, figures = [], {}
+    wall_started = time.time() - (time.monotonic() - started)
+    with DagsterInstance.from_config(str(home)) as instance:
+        for run in reversed(instance.get_runs()):
+            events = instance.all_logs(run.run_id)
+            begun: dict[str, float] = {}
+            took: dict[str, float] = {}
+            for event in events:
+                if event.step_key is None or not event.is_dagster_event:
+                    continue
+                if event.dagster_event_type == DagsterEventType.STEP_START:
+                    begun[event.step_key] = event.timestamp
+                elif event.dagster_event_type in STEP_ENDS and event.step_key in begun:
+                    took[event.step_key] = event.timestamp - begun[event.step_key]
+            first = events[0].timestamp - wall_started
+            end = events[-1].timestamp - events[0].timestamp
+            steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in took.items())
+            lines.append(
+                f"run {run.run_id[:8]}: from {first:.1f} s for {end:.1f} s, {len(events)} "
+                f"events; steps (s): {steps}"
+            )
+            figures |= {f"step_{step}_seconds": seconds for step, seconds in took.items()}
+            figures["events"] = figures.get("events", 0) + len(events)
+    return "\n".join(lines), figures
+
+
+@contextmanager
+def dagster_home(directory: Path, postgres: str | None) -> Iterator[dict[str, str]]:
+    """A Dagster home for the run (its environment variables): on SQLite in `directory`, as
+    `xxgk run` makes it, or as production has it (`dagster.production.yaml`), in a database of
+    its own made on the PostgreSQL server of the URL `postgres` (its query string goes to the
+    instance's connections too: `?options=-csynchronous_commit%3Doff`), and dropped after."""
+    if postgres is None:
+        yield {}
+        return
+    directory.mkdir()
+    shutil.copy(
+        Path(dagster_project.__file__).parent / "dagster.production.yaml",
+        directory / "dagster.yaml",
+    )
+    name = f"bench_scale_{os.getpid()}"
+    server = sqlalchemy.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
+    try:
+        url = sqlalchemy.make_url(postgres).set(drivername="postgresql+psycopg2", database=name)
+        env = {
+            "DAGSTER_HOME": str(directory),
+            "DAGSTER_POSTGRES_URL": url.render_as_string(hide_password=False),
+        }
+        os.environ["DAGSTER_POSTGRES_URL"] = env["DAGSTER_POSTGRES_URL"]  # for steps_timeline
+        with DagsterInstance.from_config(str(directory)):  # its tables, as a deployed one has
+            pass
+        yield env
+    finally:
+        os.environ.pop("DAGSTER_POSTGRES_URL", None)
+        with server.connect() as connection:
+            connection.execute(sqlalchemy.text(f"DROP DATABASE {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def bench(
+    portals: int, under: str | None, postgres: str | None = None, event_batch: int = 0
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=under) as directory:
         out = Path(directory)
-        requests_log = out / "requests.json"
+        requests_log, sent_log = out / "requests.json", out / "sent.json"
         server = subprocess.Popen(
             [sys.executable, "-m", "bench.scale", "--serve", str(portals), str(requests_log)],
             stdout=subprocess.PIPE,
@@ -104,25 +197,40 @@ def bench(portals: int, under: str | None) -> dict[str, float]:
             for url in urls:
                 command += ["--start-url", url]
             env = {k: v for k, v in os.environ.items() if not k.startswith(("XXGK_", "DAGSTER_"))}
-            started, took, peak = run_measured(command, env, out / "run.log")
+            env["XXGK_SEND_TIMES_OUT"] = str(sent_log)
+            if event_batch:
+                env["DAGSTER_EVENT_BATCH_SIZE"] = str(event_batch)
+            with dagster_home(out / "dagster_home", postgres) as instance_env:
+                env |= instance_env
+                started, took, peak = run_measured(command, env, out / "run.log")
+                timeline, steps = steps_timeline(
+                    Path(instance_env.get("DAGSTER_HOME") or out / "data" / "dagster_home"),
+                    started,
+                )
         finally:
             server.terminate()
             server.wait()
         times = json.loads(requests_log.read_text())
+        sent = json.loads(sent_log.read_text())
     most = max(len(at) for at in times.values())
     bound = most * DOWNLOAD_DELAY
-    between = gaps(times)
-    gap = min(between)
-    short = sum(g < DOWNLOAD_DELAY - 0.05 for g in between)
     first = min(at[0] for at in times.values()) - started
     last = max(at[-1] for at in times.values()) - started
+    crawler_gap, crawler_short, crawler_gaps = smallest(sent)
+    server_gap, server_short, server_gaps = smallest(times, slack=0.05)
+    load = os.getloadavg()[0]
     print(
         f"{portals} portals ({len(times)} hosts asked, at most {most} requests each): "
         f"{took:.1f} s, {took / bound:.2f} × the politeness bound ({bound:.0f} s); the first "
         f"request after {first:.1f} s, the last after {last:.1f} s\n"
-        f"peak RSS of all processes {peak / 2**20:.0f} MB; smallest gap between two requests "
-        f"to one host {gap:.2f} s (the delay: {DOWNLOAD_DELAY:.2f} s; {short} of {len(between)} "
-        "gaps more than 50 ms under it, as the server logged them)"
+        f"peak RSS of all processes {peak / 2**20:.0f} MB\n"
+        f"smallest gap between two requests to one host (the delay: {DOWNLOAD_DELAY:.2f} s): "
+        f"{crawler_gap:.3f} s as the crawl sent them ({crawler_short} of {crawler_gaps} gaps "
+        f"under the delay), {server_gap:.3f} s as the server logged their arrival "
+        f"({server_short} of {server_gaps} more than 50 ms under it)\n"
+        f"load average {load:.2f} at the end; the instance on "
+        f"{'PostgreSQL' if postgres else 'SQLite'}, DAGSTER_EVENT_BATCH_SIZE={event_batch}\n"
+        f"{timeline}"
     )
     figures = {
         "portals": portals,
@@ -130,10 +238,14 @@ def bench(portals: int, under: str | None) -> dict[str, float]:
         "bound_seconds": bound,
         "ratio": took / bound,
         "peak_rss_mb": peak / 2**20,
-        "smallest_gap_seconds": gap,
-        "gaps_under_delay": short,
+        "smallest_gap_sent_seconds": crawler_gap,
+        "gaps_sent_under_delay": crawler_short,
+        "smallest_gap_arrived_seconds": server_gap,
+        "gaps_arrived_under_delay": server_short,
         "first_request_seconds": first,
         "last_request_seconds": last,
+        "load_average": load,
+        **steps,
     }
     print(json.dumps(figures))
     return figures
@@ -143,12 +255,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--portals", type=int, default=24, help="this many portals (hosts)")
     parser.add_argument("--under", help="make the run's data directory here")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="the Dagster instance on this PostgreSQL server, as production has it, in a "
+        "database made for the run and dropped after (e.g. postgresql://postgres@127.0.0.1/test)",
+    )
+    parser.add_argument(
+        "--event-batch",
+        type=int,
+        default=0,
+        metavar="N",
+        help="DAGSTER_EVENT_BATCH_SIZE for the run (0: unset)",
+    )
     parser.add_argument("--serve", nargs=2, metavar=("PORTALS", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(int(args.serve[0]), Path(args.serve[1]))
     else:
-        bench(args.portals, args.under)
+        bench(args.portals, args.under, args.postgres, args.event_batch)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ the installed Scrapy, so an upgrade that changes them fails there first.
 
 - The downloader keeps each download slot's waiting requests in `engine.downloader.slots[key]
   .queue`, a deque of (request, Deferred), the Deferred firing with the response.
+- A download slot counts its delay from `slot.lastseen`, `time.monotonic()` when its last
+  request left it.
 - `RobotsTxtMiddleware` asks for a host's robots.txt with a request of its own: meta
   `dont_obey_robotstxt` and callback `NO_CALLBACK`.
 """
@@ -10,6 +12,7 @@ the installed Scrapy, so an upgrade that changes them fails there first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import monotonic
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -31,6 +34,15 @@ def drop_waiting(
         deferred.errback(refusal(waiting))
         dropped += 1
     return dropped
+
+
+def restart_delay(crawler: Crawler, request: Request) -> None:
+    """The delay of `request`'s download slot counted from now on, not only from when the
+    request left the slot."""
+    assert crawler.engine is not None
+    downloader = crawler.engine.downloader
+    if slot := downloader.slots.get(downloader.get_slot_key(request)):
+        slot.lastseen = max(slot.lastseen, monotonic())
 
 
 def is_robots_txt(request: Request) -> bool:

@@ -1,5 +1,7 @@
 """Scrapy settings for the xxgk spiders: polite by default, see `spiders.politeness`."""
 
+import os
+
 from xxgk import __version__
 
 BOT_NAME = "xxgk"
@@ -11,7 +13,8 @@ USER_AGENT = (
 
 # Politeness: one request at a time per site, spaced and throttled. XXGK_POLITE=False lifts it.
 # A crawl holds a batch of portals (dagster_project.partitions.PORTALS_PER_RUN): per host one
-# request at a time and DOWNLOAD_DELAY between them (AutoThrottle only ever lengthens it), and
+# request at a time and DOWNLOAD_DELAY between them, counted from the last one's answer too
+# (spiders.politeness.DelayFromAnswer; AutoThrottle only ever lengthens the delay), and
 # room for every host of the batch at once; the scheduler hands out requests for the hosts
 # least busy, so that no host's queue holds the others up.
 XXGK_POLITE = True
@@ -29,6 +32,8 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 ADDONS = {"spiders.politeness.Politeness": 0}
+# When each request was sent, kept for bench.scale (spiders.extensions.sendtimes): a file's path
+XXGK_SEND_TIMES_OUT = os.environ.get("XXGK_SEND_TIMES_OUT")
 
 # Scrapy starts this many tasks for every response's output; ours yield one capture each
 CONCURRENT_ITEMS = 8
@@ -101,7 +106,11 @@ XXGK_RESUME_CAPTURES = None
 XXGK_PREVIOUS_CAPTURES = None
 
 # A bar of the pages fetched, drawn on stderr when it is a terminal (spiders.extensions.progress)
-EXTENSIONS = {"spiders.extensions.progress.PagesProgress": 500}
+EXTENSIONS = {
+    "spiders.extensions.progress.PagesProgress": 500,
+    "spiders.extensions.sendtimes.SendTimes": 510,
+    "spiders.politeness.DelayFromAnswer": 520,
+}
 ITEM_PIPELINES = {
     "spiders.pipelines.OncePerUrl": 50,
     "spiders.pipelines.ArchivePipeline": 100,

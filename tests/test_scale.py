@@ -6,6 +6,8 @@ run holds the crawl pool, whoever launched it. Portals on loopback addresses of 
 
 from __future__ import annotations
 
+import json
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -32,6 +34,7 @@ from dagster_project.partitions import (
     site_partitions,
 )
 from dagster_project.resources import capture_log_key
+from spiders.crawl import crawl_command
 from spiders.settings import CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY
 from tests.farm.loopback import LoopbackFarm, requests_by_host, small_portal, smallest_gap
 from tests.test_dagster import local_settings, query
@@ -140,6 +143,26 @@ def test_a_crawl_waits_while_another_run_holds_the_crawl_pool(tmp_path: Path) ->
         run.join(timeout=120)
         assert results and results[0].success
         assert farm.calls
+
+
+def test_a_download_that_starts_late_still_keeps_the_next_request_the_delay_away(
+    tmp_path: Path,
+) -> None:
+    # Scrapy counts a host's delay from when a request left its slot: a download the busy event
+    # loop started late (`LateFirstPage`) put the next request to that host less than the
+    # delay after it, as the crawl sent them and as the host saw them
+    sent = tmp_path / "sent.json"
+    handler = "tests.farm.latestart.LateFirstPage"
+    with LoopbackFarm(1, one_report_portal) as farm:
+        command = crawl_command(farm.urls, str(tmp_path / "archive"), tmp_path / "log.jsonl")
+        command += ["-s", f"XXGK_SEND_TIMES_OUT={sent}"]
+        command += ["-s", "DOWNLOAD_HANDLERS=" + json.dumps({"http": handler})]
+        subprocess.run(command, check=True, timeout=120)
+        calls = farm.calls
+    [times] = json.loads(sent.read_text()).values()
+    assert len(times) == 6
+    assert smallest_gap({"sent": times}) >= DOWNLOAD_DELAY
+    assert smallest_gap(requests_by_host(calls)) >= DOWNLOAD_DELAY - 0.05
 
 
 def test_runs_cover_ranges_of_the_partitions_holding_only_the_portals_asked_for() -> None:
