@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dagster import (
+    AssetMaterialization,
     DefaultSensorStatus,
     SensorEvaluationContext,
     SensorResult,
@@ -30,7 +31,8 @@ def registry_sites(context: SensorEvaluationContext) -> SensorResult | SkipReaso
     of registry sites or start URLs, do not count). The first sync crawls nothing, leaving that
     to the schedules, so a sensor running by default launches no crawl of the whole registry."""
     known = set(context.instance.get_dynamic_partitions(site_partitions.name))
-    new = [site.id for site in load_sites() if site.id not in known]
+    registry = load_sites()
+    new = [site.id for site in registry if site.id not in known]
     synced = context.cursor == SYNCED
     if not new and synced:
         return SkipReason("the registry has no new sites")
@@ -38,5 +40,11 @@ def registry_sites(context: SensorEvaluationContext) -> SensorResult | SkipReaso
         # added after every known partition, so the new ones are ranges of their own
         run_requests=list(batch_runs(new, new, "new-site")) if synced else [],
         dynamic_partitions_requests=[site_partitions.build_add_request(new)] if new else [],
+        # the registry as the partitions now have it: `captures` has its upstream materialised
+        asset_events=[
+            AssetMaterialization(
+                "site_registry", metadata={"sites": len(registry), "added": len(new)}
+            )
+        ],
         cursor=SYNCED,
     )

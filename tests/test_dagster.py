@@ -450,6 +450,7 @@ def test_ui_serves_the_asset_graph_schedules_and_run_metadata(
             "documents",
             "reports",
             "warehouse_tables",
+            "publication_coverage",
         }
         repos = graphql(
             port,

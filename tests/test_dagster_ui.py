@@ -144,6 +144,9 @@ def test_the_registry_sensor_runs_from_the_start_and_never_crawls_the_whole_regi
     [added] = result.dynamic_partitions_requests
     assert set(added.partition_keys) == {s.id for s in load_sites()} - {county.id}
     assert not result.run_requests
+    [registry] = result.asset_events  # so materialising `captures` misses no upstream
+    assert registry.asset_key == AssetKey("site_registry")
+    assert registry.metadata["added"].value == len(added.partition_keys)
 
 
 def check_evaluations(result, check: str) -> dict[str, dict]:
