@@ -44,7 +44,7 @@ class DelayFromAnswer:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getfloat("DOWNLOAD_DELAY"):
-            raise NotConfigured("no delay to keep")
+            raise NotConfigured  # no delay to keep (a message would log a warning)
         delay = cls(crawler)
         crawler.signals.connect(delay.headers_received, signal=signals.headers_received)
         return delay

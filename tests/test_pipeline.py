@@ -32,7 +32,10 @@ SEED_TITLES = {json.loads(p.read_text())["title"]: p.stem for p in EXPECTED.glob
 def test_definitions_load_with_the_asset_graph() -> None:
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert keys == {"site_registry", "captures", "documents", "reports", "warehouse_tables"}
+    assert keys == {
+        "site_registry", "captures", "documents", "reports", "warehouse_tables",
+        "publication_coverage",
+    }  # fmt: skip
     assert graph.get(AssetKey("reports")).parent_keys == {AssetKey("documents")}
     assert defs.resolve_job_def("pipeline").partitions_def == site_partitions
 
