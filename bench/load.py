@@ -17,15 +17,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import secrets
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import count
 from typing import Any
-
-from sqlalchemy import create_engine, make_url, text
 
 from parsers.templates import (
     APPLICANTS,
@@ -34,6 +29,7 @@ from parsers.templates import (
     REVIEW_GROUPS,
     TEMPLATES,
 )
+from tests.warehouse_fixtures import fresh_database
 from warehouse import Warehouse, rows
 from warehouse.load import append_cells
 from warehouse.tables import metadata, report_cell_values
@@ -127,20 +123,6 @@ def inputs(count: int) -> dict[str, list[Any]]:
     return {"captures": captures, "documents": documents, "results": results}
 
 
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"xxgk_bench_{secrets.token_hex(4)}"
-    with server.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        server.dispose()
-
-
 def bench(url: str, data: dict[str, list[Any]]) -> tuple[float, float, int]:
     warehouse = Warehouse(url)
     try:
@@ -215,7 +197,10 @@ def main() -> None:
         baseline = bare(f"sqlite:///{directory}/bare.db", cells)
         figures = bench(f"sqlite:///{directory}/bench.db", data)
         report("sqlite", args.records, *figures, baseline)
-    with postgres_database(args.postgres) as bare_url, postgres_database(args.postgres) as url:
+    with (
+        fresh_database(args.postgres, "xxgk_bench") as bare_url,
+        fresh_database(args.postgres, "xxgk_bench") as url,
+    ):
         baseline = bare(bare_url, cells)
         report("postgresql", args.records, *bench(url, data), baseline)
 

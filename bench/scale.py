@@ -48,6 +48,7 @@ from dagster import DagsterEventType, DagsterInstance
 import dagster_project
 from spiders.settings import DOWNLOAD_DELAY
 from tests.farm.loopback import LoopbackFarm, gaps, requests_by_host
+from tests.warehouse_fixtures import fresh_database
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 STEP_ENDS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
@@ -159,25 +160,19 @@ def dagster_home(directory: Path, postgres: str | None) -> Iterator[dict[str, st
         Path(dagster_project.__file__).parent / "dagster.production.yaml",
         directory / "dagster.yaml",
     )
-    name = f"bench_scale_{os.getpid()}"
-    server = sqlalchemy.create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
-    try:
-        url = sqlalchemy.make_url(postgres).set(drivername="postgresql+psycopg2", database=name)
+    with fresh_database(postgres, "xxgk_bench_scale") as database:
+        url = sqlalchemy.make_url(database).set(drivername="postgresql+psycopg2")
         env = {
             "DAGSTER_HOME": str(directory),
             "DAGSTER_POSTGRES_URL": url.render_as_string(hide_password=False),
         }
         os.environ["DAGSTER_POSTGRES_URL"] = env["DAGSTER_POSTGRES_URL"]  # for steps_timeline
-        with DagsterInstance.from_config(str(directory)):  # its tables, as a deployed one has
-            pass
-        yield env
-    finally:
-        os.environ.pop("DAGSTER_POSTGRES_URL", None)
-        with server.connect() as connection:
-            connection.execute(sqlalchemy.text(f"DROP DATABASE {name} WITH (FORCE)"))
-        server.dispose()
+        try:
+            with DagsterInstance.from_config(str(directory)):  # its tables, as a deployed one has
+                pass
+            yield env
+        finally:
+            os.environ.pop("DAGSTER_POSTGRES_URL", None)
 
 
 def bench(

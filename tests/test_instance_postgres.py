@@ -3,17 +3,13 @@ PostgreSQL: runs, events and the crawl pool in a fresh database, made and droppe
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from dagster import DagsterInstance
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
 
 import dagster_project
 from dagster_project.environments import resources_for
@@ -21,28 +17,9 @@ from dagster_project.partitions import CRAWL_POOL, site_key_for, site_partitions
 from tests.farm.loopback import LoopbackFarm
 from tests.test_dagster import local_settings
 from tests.test_scale import materialize_batch, one_report_portal
-from tests.warehouse_fixtures import POSTGRES_URL
+from tests.warehouse_fixtures import postgres_test_database as fresh_database
 
 PRODUCTION_INSTANCE = Path(dagster_project.__file__).parent / "dagster.production.yaml"
-
-
-@contextlib.contextmanager
-def fresh_database(prefix: str) -> Iterator[str]:
-    """A database of its own on the test server, dropped afterwards: its URL (psycopg 3)."""
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        server.connect().close()
-    except OperationalError as error:
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}")
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    with server.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        server.dispose()
 
 
 def dagster_url(url: str) -> str:

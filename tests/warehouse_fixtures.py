@@ -8,12 +8,14 @@ wh`.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,22 +50,38 @@ PUBLICATIONS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[URL]:
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        server.connect().close()
-    except OperationalError as error:
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}")
-    name = f"xxgk_test_{secrets.token_hex(4)}"
+@contextmanager
+def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A database of its own on the server of `server_url`, named `<prefix>_<random>`, dropped
+    afterwards (open connections and all): its URL."""
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with server.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
     try:
-        yield make_url(POSTGRES_URL).set(database=name)
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with server.connect() as connection:
             connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
         server.dispose()
+
+
+def postgres_test_database(prefix: str) -> contextlib.AbstractContextManager[str]:
+    """`fresh_database` on the test server; the test skipped if PostgreSQL is not there."""
+    server = create_engine(POSTGRES_URL)
+    try:
+        server.connect().close()
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}")
+    finally:
+        server.dispose()
+    return fresh_database(POSTGRES_URL, prefix)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[URL]:
+    with postgres_test_database("xxgk_test") as url:
+        yield make_url(url)
 
 
 def postgres_schema_url(database: URL) -> str:

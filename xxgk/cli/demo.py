@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from xxgk.logs import libraries_level
 from xxgk.settings import Settings
+
+if TYPE_CHECKING:
+    from xxgk.demo.portal import DemoPortal
 
 #: The same port on every run keeps the portal's URLs, so a rerun adds no rows.
 DEMO_PORT = 8741
@@ -35,17 +39,10 @@ def handle(args: argparse.Namespace) -> int:
     check_stores(settings)  # before the pipeline is even imported: told within seconds
     from dagster_project.partitions import site_key_for
     from xxgk.cli.summary import print_summary
-    from xxgk.demo.portal import DemoPortal
     from xxgk.pipeline import run_pipeline
 
-    try:
-        portal = DemoPortal(port=args.port)
-    except OSError as error:
-        print(
-            f"xxgk demo: cannot serve the demo portal on 127.0.0.1:{args.port} "
-            f"({error.strerror}): choose another port with --port",
-            file=sys.stderr,
-        )
+    portal = demo_portal("demo", args.port, "--port")
+    if portal is None:
         return 2
     with portal:
         logger.info(
@@ -59,3 +56,19 @@ def handle(args: argparse.Namespace) -> int:
         )
     print_summary(summary, settings)
     return 1 if summary.failed_sites else 0
+
+
+def demo_portal(command: str, port: int, option: str) -> DemoPortal | None:
+    """The demo portal on 127.0.0.1:`port`; None where the port is taken, having said so and
+    which of the command's options chooses another."""
+    from xxgk.demo.portal import DemoPortal
+
+    try:
+        return DemoPortal(port=port)
+    except OSError as error:
+        print(
+            f"xxgk {command}: cannot serve the demo portal on 127.0.0.1:{port} "
+            f"({error.strerror}): choose another port with {option}",
+            file=sys.stderr,
+        )
+        return None

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from xxgk.cli.demo import DEMO_PORT
+from xxgk.cli.demo import DEMO_PORT, demo_portal
 from xxgk.settings import Settings
 
 #: The checkout's workspace file; an installed package has only the code location's module.
@@ -54,7 +54,6 @@ def dagster_executable() -> str:
 
 def handle(args: argparse.Namespace) -> int:
     from dagster_project.partitions import site_key_for, site_partitions
-    from xxgk.demo.portal import DemoPortal
     from xxgk.pipeline import dagster_instance
 
     settings = Settings.from_env(args.data)
@@ -77,14 +76,8 @@ def handle(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     if not args.demo:
         return serve(command, env)
-    try:
-        portal = DemoPortal(port=args.demo_port)
-    except OSError as error:
-        print(
-            f"xxgk ui: cannot serve the demo portal on 127.0.0.1:{args.demo_port} "
-            f"({error.strerror}): choose another port with --demo-port",
-            file=sys.stderr,
-        )
+    portal = demo_portal("ui", args.demo_port, "--demo-port")
+    if portal is None:
         return 2
     with portal, dagster_instance(settings) as instance:
         instance.add_dynamic_partitions(site_partitions.name, [site_key_for(portal.url)])
