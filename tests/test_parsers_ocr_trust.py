@@ -97,3 +97,25 @@ def test_a_stroke_cut_off_its_digit_stays_with_it() -> None:
     crop[8:10, 14:20] = 0  # and its bar, a white row above the body
     cleaned = scan._despeckle(crop)
     assert (cleaned < 128).sum() == 14 * 6 + 11 * 6 + 2 * 6
+
+
+def test_a_short_minus_stays_but_a_square_speck_before_the_digits_goes() -> None:
+    crop = np.full((28, 35), 255, np.uint8)
+    crop[8:21, 11:18] = 0  # a digit
+    crop[8:21, 20:26] = 0  # a digit
+    crop[15:17, 5:8] = 0  # a minus of 3 × 2 pixels, at the digits' middle height
+    assert (scan._despeckle(crop) < 128).sum() == 13 * 7 + 13 * 6 + 3 * 2
+    crop[15:17, 5:8] = 255
+    crop[14:16, 5:7] = 0  # a speck of 2 × 2 pixels there
+    assert (scan._despeckle(crop) < 128).sum() == 13 * 7 + 13 * 6
+
+
+def test_the_bottom_bar_of_a_lone_2_parted_from_it_stays_and_so_does_its_minus() -> None:
+    crop = np.full((29, 30), 255, np.uint8)
+    crop[7:16, 14:19] = 0  # the 2 down to its foot
+    crop[17:20, 13:19] = 0  # its bottom bar, a white row below
+    crop[15:17, 7:11] = 0  # a minus, at the middle of the 2 with its bar
+    crop[22, 15] = 0  # a speck under the 2 goes
+    cleaned = scan._despeckle(crop)
+    assert (cleaned < 128).sum() == 9 * 5 + 3 * 6 + 4 * 2
+    assert cleaned.shape[0] == 13 + 2 * 3  # the 2 and its bar, a margin around them

@@ -25,7 +25,8 @@ from parsers.extract.ruling import CellTable, ruled_tables
 
 #: A number is kept where two readings of it with only digits allowed agree (of the words' boxes
 #: as found, and of the number cleaned of specks): the cleaned one with SURE confidence, or both
-#: with TRUSTED and the engine's own reading too.
+#: with TRUSTED and the engine's own reading too (which may also give back a decimal point the
+#: first reading lost).
 TRUSTED = 0.6
 SURE = 0.95
 #: A word of one or two characters read with less confidence than this is noise.
@@ -180,7 +181,7 @@ def _fill(
             grid[r][c] = text
         elif len(lines) == 1:  # numbers on two lines: cells a lost ruling line joined
             numbers.append((r, c))
-            free[r, c] = text.replace(" ", "").strip(".").rstrip("-")
+            free[r, c] = text.replace(" ", "").strip(".·").rstrip("-")
     # two readings of each number: of the words' boxes as found, and of the number cleaned of
     # specks and cut to its height; kept where they agree and both are sure enough
     found = [_box(page, held[r, c]) for r, c in numbers]
@@ -207,7 +208,9 @@ def _fill(
         (first, sure), (second, surer) = readings[n], readings[len(numbers) + n]
         # a dot before or after a number, a dash after it, are specks the cleaning removes
         text, raw = second.rstrip("."), first.strip(".").rstrip("-")
-        agreed = raw == text and (
+        # or the first lost a decimal point that the other two read in the same place
+        point_lost = "." in text and raw == text.replace(".", "") and free[r, c] == text
+        agreed = (raw == text or point_lost) and (
             surer >= SURE or (min(sure, surer) >= TRUSTED and free[r, c] == text)
         )
         grid[r][c] = text if agreed and _NUMBER.fullmatch(text) else ""
@@ -299,10 +302,15 @@ def _despeckle(crop: np.ndarray) -> np.ndarray:
     # under or over a digit
     under = (x[:, None] < (x + w)[digit][None, :]) & ((x + w)[:, None] > x[digit][None, :])
     digit |= ~rule & under.any(axis=1) & (y >= top) & (y + h <= bottom)
+    # or just outside it, as wide as half a digit: the bottom bar of a lone 2 parted from it
+    gap = max(1.0, 0.1 * (bottom - top))
+    beside = (y + h >= top - gap) & (y <= bottom + gap) & (w >= 0.5 * np.median(w[digit]))
+    digit |= ~rule & under.any(axis=1) & beside & (h <= 0.5 * (bottom - top))
+    top, bottom = y[digit].min(), (y + h)[digit].max()
     left, right = x[digit].min(), (x + w)[digit].max()
     middle_x, middle_y, band = x + w / 2, y + h / 2, bottom - top
     point = (left < middle_x) & (middle_x < right) & (middle_y > top + 0.6 * band)
-    minus = (middle_x < left) & (w >= 2 * h) & (abs(middle_y - (top + bottom) / 2) < 0.3 * band)
+    minus = (middle_x < left) & (w >= 1.5 * h) & (abs(middle_y - (top + bottom) / 2) < 0.3 * band)
     kept = digit | (~rule & (point | minus))
     keep = np.r_[True, kept]
     specks = (~keep[labels]).astype(np.uint8)
