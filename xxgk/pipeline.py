@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from dagster._core.instance.ref import InstanceRef
 from tqdm import tqdm
 
 import dagster_project
+from dagster_project import event_log
 from dagster_project.assets import unreachable_reason
 from dagster_project.checks import identity_tally
 from dagster_project.definitions import build_definitions
@@ -166,11 +166,13 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
 
 
 def install_instance_config(home: Path) -> None:
-    """The run queue and the crawl pool (`dagster_project/dagster.yaml`), unless the home has an
-    instance configuration of its own; and the UI's community sign-up marked as seen (as its
-    Skip button does: `<home>/.nux/nux.yaml`), for it would load a page from dagster.io."""
+    """The run queue and the crawl pool (`dagster_project/dagster.yaml`) and the event log
+    (`dagster_project.event_log`), unless the home has an instance configuration of its own; and
+    the UI's community sign-up marked as seen (as its Skip button does: `<home>/.nux/nux.yaml`),
+    for it would load a page from dagster.io."""
     config = home / "dagster.yaml"
     if not config.exists():
-        shutil.copy(Path(dagster_project.__file__).parent / "dagster.yaml", config)
+        settings = (Path(dagster_project.__file__).parent / "dagster.yaml").read_text("utf-8")
+        config.write_text(f"{settings}{event_log.instance_config(home)}", encoding="utf-8")
     (home / ".nux").mkdir(exist_ok=True)
     (home / ".nux" / "nux.yaml").write_text("seen: 1\n", encoding="utf-8")
