@@ -49,6 +49,7 @@ import dagster_project
 from spiders.settings import DOWNLOAD_DELAY
 from tests.farm.loopback import LoopbackFarm, gaps, requests_by_host
 from tests.warehouse_fixtures import fresh_database
+from xxgk.cli import EVENT_BATCH_SIZE
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 STEP_ENDS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
@@ -176,7 +177,7 @@ def dagster_home(directory: Path, postgres: str | None) -> Iterator[dict[str, st
 
 
 def bench(
-    portals: int, under: str | None, postgres: str | None = None, event_batch: int = 0
+    portals: int, under: str | None, postgres: str | None = None, event_batch: int | None = None
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=under) as directory:
         out = Path(directory)
@@ -193,7 +194,7 @@ def bench(
                 command += ["--start-url", url]
             env = {k: v for k, v in os.environ.items() if not k.startswith(("XXGK_", "DAGSTER_"))}
             env["XXGK_SEND_TIMES_OUT"] = str(sent_log)
-            if event_batch:
+            if event_batch is not None:
                 env["DAGSTER_EVENT_BATCH_SIZE"] = str(event_batch)
             with dagster_home(out / "dagster_home", postgres) as instance_env:
                 env |= instance_env
@@ -224,7 +225,8 @@ def bench(
         f"under the delay), {server_gap:.3f} s as the server logged their arrival "
         f"({server_short} of {server_gaps} more than 50 ms under it)\n"
         f"load average {load:.2f} at the end; the instance on "
-        f"{'PostgreSQL' if postgres else 'SQLite'}, DAGSTER_EVENT_BATCH_SIZE={event_batch}\n"
+        f"{'PostgreSQL' if postgres else 'SQLite'}, DAGSTER_EVENT_BATCH_SIZE="
+        f"{EVENT_BATCH_SIZE[1] if event_batch is None else event_batch}\n"
         f"{timeline}"
     )
     figures = {
@@ -259,9 +261,9 @@ def main() -> None:
     parser.add_argument(
         "--event-batch",
         type=int,
-        default=0,
         metavar="N",
-        help="DAGSTER_EVENT_BATCH_SIZE for the run (0: unset)",
+        help=f"DAGSTER_EVENT_BATCH_SIZE for the run (0: off; default: xxgk's, "
+        f"{EVENT_BATCH_SIZE[1]})",
     )
     parser.add_argument("--serve", nargs=2, metavar=("PORTALS", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -4,10 +4,12 @@ A run materialises many partitions (`PORTAL_BATCHES`): each asset handles every 
 run (`context.partition_keys`) and gives a mapping from partition key to that portal's value,
 which the IO manager stores one partition at a time; its metadata is the portal's own."""
 
+import functools
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from http import HTTPStatus
+from types import MappingProxyType
 
 from dagster import (
     AssetCheckEvaluation,
@@ -162,18 +164,25 @@ def unreached_check(key: AssetCheckKey, site: str, reason: str) -> AssetCheckEva
     )
 
 
-def unreached_portals(instance: DagsterInstance, run_id: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=4)
+def unreached_portals(instance: DagsterInstance, run_id: str) -> Mapping[str, str]:
     """The portals whose crawl in the run got no answer, by partition, with the reason (from
-    the run's materialisations of `captures`)."""
+    the run's materialisations of `captures`). Read once per run by a process: every check of
+    the run asks, and its `captures` step has ended before any check begins."""
     records = instance.get_records_for_run(
         run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
     ).records
     materializations = [r.asset_materialization for r in records]
-    return {
-        m.partition: str(m.metadata[UNREACHABLE].value)
-        for m in materializations
-        if m and m.asset_key == AssetKey("captures") and m.partition and UNREACHABLE in m.metadata
-    }
+    return MappingProxyType(
+        {
+            m.partition: str(m.metadata[UNREACHABLE].value)
+            for m in materializations
+            if m
+            and m.asset_key == AssetKey("captures")
+            and m.partition
+            and UNREACHABLE in m.metadata
+        }
+    )
 
 
 def captures_metadata(records: list[Capture], log: str, previous: str | None) -> dict:

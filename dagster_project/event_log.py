@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from dagster import DagsterEventType, EventLogEntry
+from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
+from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
@@ -32,12 +35,19 @@ from sqlalchemy import Connection, Engine
 #: Run databases whose engine stays open besides the index's: the runs a process writes or
 #: reads at once (a run worker has one; the UI shows a few).
 OPEN_RUNS = 16
+#: The events `store_event_batch` writes together (a batch of others is written one by one).
+BATCHED = {
+    DagsterEventType.ASSET_MATERIALIZATION,
+    DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+}
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()
+        self._asset_index_cols = False
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -71,6 +81,41 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.pop(name).dispose()
         return engine
 
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """A step's planned events or materialisations for many partitions, which Dagster hands
+        over together when DAGSTER_EVENT_BATCH_SIZE is set: each database written once, as
+        dagster-postgres writes a batch. The run's events in one statement; their copy in the
+        index, with their tags; each asset's entry from its last event (the entry holds only
+        the last); the checks' planned executions."""
+        if len({event.run_id for event in events}) != 1 or any(
+            event.dagster_event_type not in BATCHED for event in events
+        ):
+            super().store_event_batch(events)
+            return
+        rows = [self._event_to_row(event) for event in events]
+        with self.run_connection(events[0].run_id) as conn:
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
+        insert = SqlEventLogStorageTable.insert().returning(
+            SqlEventLogStorageTable.c.id, sort_by_parameter_order=True
+        )
+        with self.index_transaction() as conn:
+            stored = list(zip(events, conn.execute(insert, rows).scalars(), strict=True))
+            assets = [(event, i) for event, i in stored if event.dagster_event_type in ASSET_EVENTS]
+            self._store_asset_event_tags(conn, [e for e, _ in assets], [i for _, i in assets])
+            last = {event.get_dagster_event().asset_key: (event, i) for event, i in assets}
+            for event, event_id in last.values():
+                self._store_asset_event(conn, event, event_id)
+        for event, event_id in stored:
+            if event.dagster_event_type in ASSET_CHECK_EVENTS:
+                self.store_asset_check_event(event, event_id)
+
+    def _has_asset_key_index_cols_on_connection(self, conn: Connection) -> bool:
+        """Whether the index's asset table has its timestamp column, asked once (an upgrade
+        adds it; nothing takes it away)."""
+        if not self._asset_index_cols:
+            self._asset_index_cols = super()._has_asset_key_index_cols_on_connection(conn)
+        return self._asset_index_cols
+
     def has_table(self, table_name: str) -> bool:
         """Whether the index has the table; a table once there stays (only an upgrade adds)."""
         if table_name not in self._tables and super().has_table(table_name):
@@ -86,6 +131,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._close_engines()
         super().upgrade()
         self._tables.clear()
+        self._asset_index_cols = False
 
     def wipe(self) -> None:
         self._close_engines()  # before the run databases' files are deleted

@@ -7,15 +7,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckKey,
     AssetKey,
     AssetRecordsFilter,
+    BackfillPolicy,
     DagsterInstance,
+    Output,
     StaticPartitionsDefinition,
     asset,
+    asset_check,
     materialize,
+    mem_io_manager,
 )
 from dagster._core.instance.ref import InstanceRef
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
 from dagster_project.event_log import OPEN_RUNS, PooledSqliteEventLogStorage
 from xxgk.pipeline import install_instance_config
@@ -27,6 +38,27 @@ PORTALS = StaticPartitionsDefinition([f"p{n:02d}" for n in range(12)])
 def portal_pages(context) -> int:
     context.add_output_metadata({"pages": int(context.partition_key[1:])})
     return 1
+
+
+@asset(partitions_def=PORTALS, backfill_policy=BackfillPolicy.single_run())
+def portal_reports(context) -> Output[dict[str, int]]:
+    """Many portals in one run, as `dagster_project.assets` materialises them."""
+    for key in context.partition_keys:
+        context.add_asset_metadata({"reports": int(key[1:])}, partition_key=key)
+    return Output({key: 1 for key in context.partition_keys})
+
+
+@asset_check(asset=portal_reports, partitions_def=PORTALS)
+def reports_found(context):
+    op = context.op_execution_context
+    for key in op.partition_keys:
+        yield AssetCheckEvaluation(
+            asset_key=AssetKey("portal_reports"),
+            check_name="reports_found",
+            passed=key != "p00",
+            partition=key,
+        )
+    yield Output(None, output_name=op.op_def.output_defs[0].name)
 
 
 def local_instance(home: Path) -> DagsterInstance:
@@ -95,3 +127,55 @@ def test_a_wiped_instance_records_runs_again(tmp_path: Path) -> None:
         assert materialized(instance) == {}
         materialize([portal_pages], instance=instance, partition_key="p02")
         assert materialized(instance) == {"p02": 2}
+
+
+def range_run_as_recorded(instance: DagsterInstance) -> dict:
+    """A run of every portal: what the instance says of it afterwards."""
+    keys = PORTALS.get_partition_keys()
+    tags = {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]}
+    result = materialize(
+        [portal_reports, reports_found],
+        instance=instance,
+        tags=tags,
+        resources={"io_manager": mem_io_manager},
+    )
+    key = AssetKey("portal_reports")
+    records = instance.fetch_materializations(AssetRecordsFilter(asset_key=key), limit=100)
+    checks = instance.event_log_storage.get_asset_check_execution_history(
+        AssetCheckKey(key, "reports_found"), limit=100
+    )
+    [entry] = instance.get_asset_records([key])
+    return {
+        "events": sorted(
+            e.dagster_event_type.value
+            for e in instance.all_logs(result.run_id)
+            if e.dagster_event_type
+        ),
+        "materialized": sorted(instance.get_materialized_partitions(key)),
+        "reports": {
+            r.partition_key: r.asset_materialization.metadata["reports"].value
+            for r in records.records
+        },
+        "checks": sorted((c.partition, c.status.value) for c in checks),
+        "last_run": entry.asset_entry.last_run_id == result.run_id,
+    }
+
+
+def test_a_run_of_many_portals_written_in_batches_reads_as_dagster_own_storage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its planned events and materialisations written a batch at a time (a statement per
+    database, each asset's entry from its last event), the run reads back as the same run
+    does on Dagster's default event log written an event at a time."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(plain))) as instance:
+        expected = range_run_as_recorded(instance)
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    with local_instance(tmp_path / "home") as instance:
+        assert range_run_as_recorded(instance) == expected
+    assert expected["materialized"] == PORTALS.get_partition_keys()
+    assert expected["checks"][0] == ("p00", "FAILED")
+    assert expected["events"].count("ASSET_MATERIALIZATION_PLANNED") == len(
+        PORTALS.get_partition_keys()
+    )

@@ -25,6 +25,11 @@ LIBRARY_WARNINGS = (
     {"category": DeprecationWarning, "module": r"(dagster|scrapy|twisted|alembic)\b"},
 )
 
+#: Dagster's event batching for the runs a command starts (`xxgk run`, `demo`, `ui`), unless the
+#: environment sets it: a step's planned events and materialisations for many portals written
+#: together (`dagster_project.event_log` on SQLite, dagster-postgres on PostgreSQL).
+EVENT_BATCH_SIZE = ("DAGSTER_EVENT_BATCH_SIZE", "1000")
+
 
 class OneLineErrors(argparse.ArgumentParser):
     """A usage error in one line, the command's name first, and exit status 2."""
@@ -36,6 +41,7 @@ class OneLineErrors(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     args = command_line().parse_args(argv)
     log_at(args.log_level)
+    os.environ.setdefault(*EVENT_BATCH_SIZE)
     try:
         return args.handle(args)
     except SettingsError as error:
