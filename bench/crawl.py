@@ -42,7 +42,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 
 from spiders.capturelog import read_captures
-from spiders.crawl import crawl_command
+from spiders.launch import crawl_command
 from spiders.politeness import IMPOLITE
 from tests.farm.sites import PDF, li, link, page, title
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, Failure, InitResourceContext
 
 from spiders.capturelog import parse_captures, read_captures, split_by_site
-from spiders.crawl import run_crawl
+from spiders.launch import run_crawl
 from warehouse import Warehouse
 from xxgk.archive import Archive, ArchiveUnreachable, LocalArchive, open_archive
 from xxgk.records import Capture

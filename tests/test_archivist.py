@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from spiders.capturelog import read_captures
-from spiders.crawl import crawl_command
+from spiders.launch import crawl_command
 from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from tests.test_archive import stored_keys
 from tests.test_warc import read_crawl

@@ -15,7 +15,7 @@ import pytest
 from parsers import parse
 from parsers.page import read_page
 from spiders.capturelog import read_captures
-from spiders.crawl import crawl_command
+from spiders.launch import crawl_command
 from tests.farm import sites
 from tests.farm.server import Farm, Site
 from tests.warcs import read_warc

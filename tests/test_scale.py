@@ -34,7 +34,7 @@ from dagster_project.partitions import (
     site_partitions,
 )
 from dagster_project.resources import capture_log_key
-from spiders.crawl import crawl_command
+from spiders.launch import crawl_command
 from spiders.settings import CONCURRENT_REQUESTS, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY
 from tests.farm.loopback import LoopbackFarm, requests_by_host, small_portal, smallest_gap
 from tests.test_dagster import local_settings, query

@@ -15,7 +15,7 @@ import pytest
 
 from parsers.page import read_page
 from spiders.capturelog import read_captures
-from spiders.crawl import CrawlFailed, run_crawl_subprocess
+from spiders.launch import CrawlFailed, run_crawl_subprocess
 from spiders.settings import USER_AGENT
 from xxgk.archive import open_archive, sha256_hex
 from xxgk.demo.portal import DemoPortal, load_manifest

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from spiders.capturelog import read_captures
-from spiders.crawl import crawl_command, run_crawl
+from spiders.launch import crawl_command, run_crawl
 from tests.s3server import s3_endpoint, s3_env  # noqa: F401
 from tests.warcs import Record, check_index, sha256_b32
 from xxgk.archive import Archive, LocalArchive, cdxj, sha256_hex

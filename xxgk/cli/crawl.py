@@ -67,7 +67,7 @@ def handle(args: argparse.Namespace) -> int:
     1 if the crawl could not run or a portal never answered, 2 if there is nothing to crawl, 3 if
     the archive refuses."""
     from spiders.capturelog import read_captures
-    from spiders.crawl import CrawlFailed, crawl_sites
+    from spiders.launch import CrawlFailed, crawl_sites
     from xxgk.cli.stores import check_archive
     from xxgk.registry import load_sites
 
