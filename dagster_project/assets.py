@@ -94,9 +94,7 @@ def captures(context: AssetExecutionContext, crawler: Crawler) -> Output[PortalV
     `site_answered`), and a run none of whose portals answered fails, for an operator to rerun
     (or the next scheduled crawl)."""
     sites = context.partition_keys
-    previous = {
-        site: log for site in sites if (log := previous_capture_log(context.instance, site))
-    }
+    previous = previous_capture_logs(context.instance, sites)
     crawls = crawler.crawl(
         {site: start_url_for(site) for site in sites}, context.run.run_id, previous
     )
@@ -202,15 +200,25 @@ def captures_metadata(records: list[Capture], log: str, previous: str | None) ->
     }
 
 
-def previous_capture_log(instance: DagsterInstance, site: str) -> str | None:
-    """The archive key of the capture log of the crawl that last materialised `captures` for
-    `site`, if any."""
+def previous_capture_logs(instance: DagsterInstance, sites: Sequence[str]) -> dict[str, str]:
+    """The archive key of the capture log of the crawl that last materialised `captures`, for
+    each of `sites` that has one: two queries, however many portals the run has."""
+    key = AssetKey("captures")
+    latest = instance.event_log_storage.get_latest_storage_id_by_partition(
+        key, DagsterEventType.ASSET_MATERIALIZATION, set(sites)
+    )
+    if not latest:
+        return {}
     records = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=AssetKey("captures"), asset_partitions=[site]), limit=1
+        AssetRecordsFilter(asset_key=key, storage_ids=list(latest.values())), limit=len(latest)
     ).records
-    materialization = records[0].asset_materialization if records else None
-    entry = materialization.metadata.get(CAPTURE_LOG) if materialization else None
-    return str(entry.value) if entry else None
+    return {
+        record.partition_key: str(entry.value)
+        for record in records
+        if record.partition_key
+        and record.asset_materialization
+        and (entry := record.asset_materialization.metadata.get(CAPTURE_LOG))
+    }
 
 
 @asset(

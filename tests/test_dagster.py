@@ -39,7 +39,7 @@ from sqlalchemy import text
 
 import parsers
 import xxgk.parsing
-from dagster_project.assets import CAPTURE_LOG, previous_capture_log
+from dagster_project.assets import CAPTURE_LOG, previous_capture_logs
 from dagster_project.checks import coverage_gaps, due_years
 from dagster_project.definitions import PIPELINE_ASSETS, PIPELINE_CHECKS, defs
 from dagster_project.environments import Resources, production_resources, resources_for
@@ -292,7 +292,7 @@ def test_a_recrawl_asks_what_changed_since_the_last_materialised_crawl(tmp_path:
         first = materialize_site(instance, resources, site)
     assert first.success
     first_log = captures_metadata(first)[CAPTURE_LOG]
-    assert previous_capture_log(instance, site) == first_log
+    assert previous_capture_logs(instance, [site, "another"]) == {site: first_log}
     assert not [p for p in settings.crawls.rglob("*") if p.is_file()]  # nothing kept on the worker
     with DemoPortal(port=port) as portal:
         recrawl = materialize_site(instance, resources, site)
@@ -301,7 +301,7 @@ def test_a_recrawl_asks_what_changed_since_the_last_materialised_crawl(tmp_path:
     assert metadata["previous_capture_log"] == first_log
     assert metadata["pages_unchanged"] == 17  # 16 pages and robots.txt answer 304
     assert portal.requested  # it did ask the portal
-    assert previous_capture_log(instance, site) == metadata[CAPTURE_LOG]
+    assert previous_capture_logs(instance, [site]) == {site: metadata[CAPTURE_LOG]}
 
 
 @pytest.fixture
