@@ -7,13 +7,13 @@
 included, 5 report pages each with its PDF) are served on 127.0.0.2, 127.0.0.3, … by a process
 of its own, so each is its own host to the crawl and the server shares no CPU time or GIL with
 it. Then `xxgk run --start-url …` on all of them, polite (the real DOWNLOAD_DELAY), into a fresh
-data directory (SQLite warehouse, local archive, its own Dagster instance on SQLite): the path
-an operator takes. The data directory is made under `--under` (default: the system's temporary
-directory): the SQLite Dagster instance syncs to disk several times for every event it records
-(some 13 a portal), so on a disk with slow syncs the instance's bookkeeping, not the crawl, is
-what a wide run waits for; `--under /dev/shm` takes the disk out of the figure. `--postgres`
-puts the instance on PostgreSQL as production has it, `--event-batch` sets
-DAGSTER_EVENT_BATCH_SIZE (which batches only materialisations, and only on PostgreSQL).
+data directory (SQLite warehouse, local archive, its own Dagster instance on SQLite, with
+`dagster_project.event_log`): the path an operator takes. The farm's PDFs are not reports (each
+portal's parses to `corrupt`): the figure is the crawl's and the orchestration's, not the
+parsers' (`bench.parse`). The data directory is made under `--under` (default: the system's
+temporary directory; `--under /dev/shm` takes the disk out of the figure): the instance records
+some 14 events a portal. `--postgres` puts the instance on PostgreSQL as production has it,
+`--event-batch` sets DAGSTER_EVENT_BATCH_SIZE (default: what xxgk's commands set; 0: off).
 
 Prints the run's wall time over the politeness bound (the most requests one host got, times
 DOWNLOAD_DELAY: no polite crawl of that host can be quicker), the peak RSS of all the run's

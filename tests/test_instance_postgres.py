@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, make_url, text
 
 import dagster_project
 from dagster_project.environments import resources_for
+from dagster_project.event_log import PooledPostgresEventLogStorage
 from dagster_project.partitions import CRAWL_POOL, site_key_for, site_partitions
 from tests.farm.loopback import LoopbackFarm
 from tests.test_dagster import local_settings
@@ -20,6 +21,7 @@ from tests.test_scale import materialize_batch, one_report_portal
 from tests.warehouse_fixtures import postgres_test_database as fresh_database
 
 PRODUCTION_INSTANCE = Path(dagster_project.__file__).parent / "dagster.production.yaml"
+STORAGES = ("run_storage", "schedule_storage", "event_log_storage")
 
 
 def dagster_url(url: str) -> str:
@@ -44,6 +46,7 @@ def test_a_partitioned_run_on_the_production_instance_is_recorded_in_postgresql(
         keys = [site_key_for(u) for u in farm.urls]
         with DagsterInstance.from_config(str(production_home(tmp_path / "home"))) as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+            assert isinstance(instance.event_log_storage, PooledPostgresEventLogStorage)
             instance.add_dynamic_partitions(site_partitions.name, keys)
             result = materialize_batch(instance, resources_for(settings, polite=False), keys)
             assert result.success
@@ -78,4 +81,5 @@ def test_the_production_instance_queues_runs_as_the_local_one_does() -> None:
     )
     for block in ("run_coordinator", "concurrency"):
         assert production[block] == local[block]
-    assert production["storage"] == {"postgres": {"postgres_url": {"env": "DAGSTER_POSTGRES_URL"}}}
+    url = {"postgres_url": {"env": "DAGSTER_POSTGRES_URL"}}
+    assert {name: production[name]["config"] for name in STORAGES} == dict.fromkeys(STORAGES, url)
