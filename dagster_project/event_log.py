@@ -1,9 +1,6 @@
-"""The instances' event logs: Dagster's own, with their connections kept open.
-
-Locally, Dagster's SQLite event log (a database per run and an index database, in
-`<home>/history/runs`); in production, dagster-postgres's (`dagster.production.yaml`), whose
-engine otherwise opens a connection to the server for every statement: several a portal's
-event, each a new server process.
+"""The local instance's event log: Dagster's SQLite event log (a database per run and an index
+database, in `<home>/history/runs`), with its connections kept open (production's, on
+PostgreSQL: `dagster_project.postgres_event_log`).
 
 Dagster's `SqliteEventLogStorage` makes a new engine, and so a new SQLite connection, for every
 statement it runs, and asks SQLite whether a table exists for every asset event. A run of a few
@@ -19,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,21 +31,11 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
-from dagster_postgres.auth import PgTokenProvider
-from dagster_postgres.event_log import PostgresEventLogStorage
-from dagster_postgres.utils import (
-    create_pg_engine,
-    get_token_provider_from_config,
-    pg_url_from_config,
-)
 from sqlalchemy import Connection, Engine
 
 #: Run databases whose engine stays open besides the index's: the runs a process writes or
 #: reads at once (a run worker has one; the UI shows a few).
 OPEN_RUNS = 16
-#: Connections to PostgreSQL an event log opens beyond its one kept open, for threads that write
-#: at once (a run worker's, the UI's event watchers); closed after use.
-POSTGRES_OVERFLOW = 4
 #: The events `store_event_batch` writes together (a batch of others is written one by one).
 BATCHED = {
     DagsterEventType.ASSET_MATERIALIZATION,
@@ -154,41 +141,6 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._close_engines()
         super().dispose()
-
-
-class PooledPostgresEventLogStorage(PostgresEventLogStorage):
-    """dagster-postgres's event log, its engine keeping a connection open (checked before each
-    use, renewed hourly) as dagster-postgres keeps one for the webserver."""
-
-    def __init__(
-        self,
-        postgres_url: str,
-        should_autocreate_tables: bool = True,
-        inst_data: ConfigurableClassData | None = None,
-        token_provider: PgTokenProvider | None = None,
-    ):
-        super().__init__(postgres_url, should_autocreate_tables, inst_data, token_provider)
-        self._engine.dispose()
-        self._engine = create_pg_engine(
-            self.postgres_url,
-            token_provider,
-            isolation_level="AUTOCOMMIT",
-            pool_size=1,
-            max_overflow=POSTGRES_OVERFLOW,
-            pool_recycle=3600,
-            pool_pre_ping=True,
-        )
-
-    @classmethod
-    def from_config_value(
-        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
-    ) -> PooledPostgresEventLogStorage:
-        return cls(
-            inst_data=inst_data,
-            postgres_url=pg_url_from_config(config_value),
-            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
-            token_provider=get_token_provider_from_config(config_value),
-        )
 
 
 def instance_config(home: Path) -> str:

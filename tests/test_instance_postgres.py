@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, make_url, text
 
 import dagster_project
 from dagster_project.environments import resources_for
-from dagster_project.event_log import PooledPostgresEventLogStorage
 from dagster_project.partitions import CRAWL_POOL, site_key_for, site_partitions
+from dagster_project.postgres_event_log import PooledPostgresEventLogStorage
 from tests.farm.loopback import LoopbackFarm
 from tests.test_dagster import local_settings
 from tests.test_scale import materialize_batch, one_report_portal
