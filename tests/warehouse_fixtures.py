@@ -8,14 +8,13 @@ wh`.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,7 @@ def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
         server.dispose()
 
 
-def postgres_test_database(prefix: str) -> contextlib.AbstractContextManager[str]:
+def postgres_test_database(prefix: str) -> AbstractContextManager[str]:
     """`fresh_database` on the test server; the test skipped if PostgreSQL is not there."""
     server = create_engine(POSTGRES_URL)
     try:
